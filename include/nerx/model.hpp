@@ -1,0 +1,46 @@
+// A model: compiled gazetteers plus rule source, in one binary image that is
+// used in place (embedded in the executable, or mapped from a file).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nerx/gazetteer.hpp"
+
+namespace nerx {
+
+class Model {
+ public:
+  // Uses `image` in place; it must outlive the model (e.g. embedded data).
+  static std::shared_ptr<const Model> view(std::string_view image, std::string name);
+  // Takes ownership of an image built in memory.
+  static std::shared_ptr<const Model> own(std::string image, std::string name);
+  // Maps a model file written by `save` / `nerx compile`.
+  static std::shared_ptr<const Model> load(const std::string& path);
+
+  // Compiles TSV lists and rule files into an image. Rules are parsed here
+  // too, so errors in them are reported with their own file names. Entries
+  // of `user_lists` win ties against the default model's.
+  static std::string compile(const std::vector<std::string>& gazetteer_files,
+                             const std::vector<std::string>& rule_files, bool user_lists);
+
+  ~Model();
+  const Gazetteer& gazetteer() const { return gazetteer_; }
+  std::string_view rules_text() const { return gazetteer_.rules_text(); }
+  const std::string& name() const { return name_; }
+
+ private:
+  Model() = default;
+  std::string name_;
+  std::string owned_;
+  void* mapping_ = nullptr;
+  std::size_t mapping_size_ = 0;
+  Gazetteer gazetteer_;
+};
+
+// Writes an image to `path`; throws nerx::Error on failure.
+void save_model(const std::string& image, const std::string& path);
+
+}  // namespace nerx

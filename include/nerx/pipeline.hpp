@@ -1,0 +1,40 @@
+// The batch pipeline: read -> extract -> write, optionally on several
+// threads, always writing records in input order.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "nerx/extractor.hpp"
+#include "nerx/reader.hpp"
+#include "nerx/writer.hpp"
+
+namespace nerx {
+
+struct PipelineOptions {
+  int jobs = 1;  // worker threads; output is identical for any value
+  // Documents (or bytes of text) handed to a worker at once when jobs > 1.
+  std::size_t batch_documents = 256;
+  std::size_t batch_bytes = 1 << 20;
+};
+
+struct PipelineStats {
+  std::uint64_t documents = 0;
+  std::uint64_t failed = 0;  // records that came back with an error
+  std::uint64_t bytes = 0;
+};
+
+// Where output goes. Returns false if the output cannot be written.
+using OutputSink = std::function<bool(std::string_view data, bool flush)>;
+// Told about each failed record (to print it on stderr).
+using ErrorSink = std::function<void(const std::string& message)>;
+
+// Runs the whole pipeline. Output is sent on after each record when the
+// reader is interactive (a pipe or terminal), so `tail -f | nerx` streams.
+// Returns normally also when the sink refuses output (stats say how far it got).
+PipelineStats run_pipeline(DocumentReader& reader, const Extractor& extractor,
+                           RecordWriter& writer, const OutputSink& sink,
+                           const ErrorSink& errors, const PipelineOptions& options);
+
+}  // namespace nerx

@@ -1,0 +1,33 @@
+// The resolver: turns overlapping candidates into one consistent set of
+// entities and propagates names within the document.
+#pragma once
+
+#include <vector>
+
+#include "nerx/analysis.hpp"
+
+namespace nerx {
+
+struct ResolverOptions {
+  // Propagate names found with strong evidence to their other mentions:
+  // surnames ("Ishaq Dar" ... "Dar"), acronyms defined in parentheses
+  // ("Tehrik e Taliban Pakistan (TTP)" ... "TTP"), repeated full names.
+  bool propagate_names = true;
+  // Give every mention of one name one type within a document, unless a
+  // mention has stronger evidence of its own.
+  bool one_type_per_name = true;
+  // Priority of candidates created by propagation.
+  int alias_priority = 75;
+};
+
+// Applies vetoes and retypes, then settles overlaps: longest span first, then
+// higher priority, then earlier rule. Returns accepted Add candidates sorted
+// by position.
+std::vector<Candidate> resolve_overlaps(std::vector<Candidate> candidates);
+
+// The whole resolution of one document: resolve_overlaps, then name
+// propagation and one type per name, as `options` say.
+std::vector<Candidate> resolve(const Analysis& doc, std::vector<Candidate> candidates,
+                               const ResolverOptions& options);
+
+}  // namespace nerx

@@ -1,0 +1,64 @@
+// Tokenizer: splits UTF-8 text into word, number and punctuation tokens with
+// byte spans, a shape and a case-folded key, and marks sentence starts.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nerx {
+
+// The written form of a token, as rules see it.
+enum class Shape : std::uint8_t {
+  Lower,        // starts with a lowercase letter: "led", "iPhone"
+  Capitalized,  // uppercase first, some lowercase after: "Kabul", "McDonald"
+  AllCaps,      // two or more letters, all uppercase: "TTP", "ISLAMABAD", "U.S."
+  Initial,      // one uppercase letter, with or without a period: "J.", "A"
+  Uncased,      // letters of a script without case: CJK, Arabic, Devanagari
+  Number,       // starts with a digit: "2024", "300,000", "1996-08-30"
+  Punct,        // punctuation: ",", "-", "(", "'s" is NOT punct (it is Lower)
+  Symbol,       // symbols, emoji, and bytes that are not valid UTF-8
+};
+
+std::string_view to_string(Shape shape);
+
+struct Token {
+  std::uint32_t begin = 0;  // byte offset into the text
+  std::uint32_t end = 0;    // byte offset, exclusive
+  std::uint32_t key_begin = 0;  // the folded key, in TokenizedText::keys
+  std::uint32_t key_size = 0;
+  Shape shape = Shape::Symbol;
+  bool space_before = false;    // whitespace (or the text start) precedes it
+  bool newline_before = false;  // a line break precedes it
+  bool sentence_start = false;  // first token of a sentence or line
+};
+
+// A tokenized document. Keys live in one arena so a token costs no allocation.
+struct TokenizedText {
+  std::string_view text;
+  std::vector<Token> tokens;
+  std::string keys;
+
+  std::string_view token_text(const Token& t) const {
+    return text.substr(t.begin, t.end - t.begin);
+  }
+  std::string_view key(const Token& t) const {
+    return std::string_view(keys).substr(t.key_begin, t.key_size);
+  }
+  void clear() {
+    tokens.clear();
+    keys.clear();
+  }
+};
+
+// Folds `word` the way token keys are folded: Unicode full case folding,
+// then NFC; typographic apostrophes become "'". Used for lists and rules too.
+std::string fold_key(std::string_view word);
+
+// Tokenizes `text` into `out` (cleared first). Never throws on bad input:
+// each byte that is not valid UTF-8 becomes a one-byte Symbol token.
+// Texts are limited to 4 GiB (offsets are 32-bit); callers chunk larger ones.
+void tokenize(std::string_view text, TokenizedText& out);
+
+}  // namespace nerx

@@ -1,0 +1,84 @@
+#include "nerx/extractor.hpp"
+
+#include <algorithm>
+
+namespace nerx {
+
+Extractor::Extractor(std::vector<std::shared_ptr<const Model>> models, ExtractorOptions options)
+    : options_(std::move(options)) {
+  for (auto& model : models) {
+    Layer layer{model, {}};
+    const Gazetteer& g = model->gazetteer();
+    for (std::uint32_t i = 0; i < g.label_count(); ++i)
+      layer.labels.push_back(labels_.intern(g.label(i)));
+    layers_.push_back(std::move(layer));
+  }
+  for (const Layer& layer : layers_)
+    if (!layer.model->rules_text().empty())
+      rules_.add(layer.model->rules_text(), layer.model->name() + " (rules)", labels_);
+}
+
+Extractor::~Extractor() = default;
+
+void Extractor::analyse(std::string_view text, Analysis& doc) const {
+  tokenize(text, doc.text);
+  doc.hits.clear();
+  std::vector<GazetteerHit> found;
+  for (const Layer& layer : layers_) {
+    const Gazetteer& g = layer.model->gazetteer();
+    match_gazetteer(g, doc.text, found);
+    for (const GazetteerHit& h : found) {
+      const Gazetteer::Entry& e = g.entry(h.entry);
+      ListHit hit;
+      hit.begin = h.begin;
+      hit.end = h.end;
+      hit.cls = layer.labels[e.class_label];
+      hit.subtype = layer.labels[e.subtype_label];
+      hit.population = e.population;
+      hit.flags = e.flags;
+      hit.list = g.label(e.source_label);
+      hit.name = g.string_at(e.name);
+      hit.canonical = g.string_at(e.canonical);
+      hit.id = g.string_at(e.id);
+      doc.hits.push_back(hit);
+    }
+  }
+  if (layers_.size() > 1) {
+    std::stable_sort(doc.hits.begin(), doc.hits.end(), [](const ListHit& a, const ListHit& b) {
+      return a.begin != b.begin ? a.begin < b.begin : a.end > b.end;
+    });
+  }
+  doc.index_hits();
+}
+
+std::vector<Candidate> Extractor::candidates(const Analysis& doc) const {
+  std::vector<Candidate> out;
+  rules_.apply(doc, out);
+  return out;
+}
+
+std::vector<Entity> Extractor::extract(std::string_view text) const {
+  thread_local Analysis doc;
+  analyse(text, doc);
+  std::vector<Candidate> accepted = resolve(doc, candidates(doc), options_.resolver);
+  std::vector<Entity> entities;
+  entities.reserve(accepted.size());
+  for (const Candidate& c : accepted) {
+    if (!options_.types.empty() &&
+        std::find(options_.types.begin(), options_.types.end(), c.type) == options_.types.end())
+      continue;
+    Entity e;
+    e.begin = doc.text.tokens[c.begin].begin;
+    e.end = doc.text.tokens[c.end - 1].end;
+    e.type = c.type;
+    e.subtype = c.subtype;
+    e.canonical = c.canonical;
+    e.id = c.id;
+    e.rule = c.rule;
+    e.list = c.list;
+    entities.push_back(std::move(e));
+  }
+  return entities;
+}
+
+}  // namespace nerx

@@ -1,0 +1,156 @@
+#include "nerx/pipeline.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace nerx {
+namespace {
+
+struct Batch {
+  std::vector<Document> documents;
+  std::vector<std::vector<Entity>> entities;
+};
+
+void extract_batch(const Extractor& extractor, Batch& batch) {
+  batch.entities.resize(batch.documents.size());
+  for (std::size_t i = 0; i < batch.documents.size(); ++i)
+    if (batch.documents[i].error.empty())
+      batch.entities[i] = extractor.extract(batch.documents[i].text);
+}
+
+// A fixed set of threads that run batches handed to them.
+class WorkerPool {
+ public:
+  WorkerPool(int n, const Extractor& extractor) : extractor_(extractor) {
+    for (int i = 0; i < n; ++i) threads_.emplace_back([this] { work(); });
+  }
+  ~WorkerPool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  std::future<void> submit(Batch& batch) {
+    std::packaged_task<void()> task([this, &batch] { extract_batch(extractor_, batch); });
+    std::future<void> done = task.get_future();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      tasks_.push_back(std::move(task));
+    }
+    wake_.notify_one();
+    return done;
+  }
+
+ private:
+  void work() {
+    for (;;) {
+      std::packaged_task<void()> task;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [this] { return stop_ || !tasks_.empty(); });
+        if (tasks_.empty()) return;
+        task = std::move(tasks_.front());
+        tasks_.pop_front();
+      }
+      task();
+    }
+  }
+  const Extractor& extractor_;
+  std::vector<std::thread> threads_;
+  std::deque<std::packaged_task<void()>> tasks_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+};
+
+}  // namespace
+
+PipelineStats run_pipeline(DocumentReader& reader, const Extractor& extractor,
+                           RecordWriter& writer, const OutputSink& sink,
+                           const ErrorSink& errors, const PipelineOptions& options) {
+  PipelineStats stats;
+  std::string out;
+  writer.begin(out);
+  bool ok = true;
+
+  auto emit = [&](const Document& doc, const std::vector<Entity>& entities) {
+    ++stats.documents;
+    stats.bytes += doc.text.size();
+    if (!doc.error.empty()) {
+      ++stats.failed;
+      errors(doc.error);
+    }
+    writer.write(doc, entities, out);
+  };
+  auto send = [&](bool flush) {
+    if (ok && (!out.empty() || flush)) ok = sink(out, flush);
+    out.clear();
+  };
+
+  if (options.jobs <= 1) {
+    Document doc;
+    std::vector<Entity> none;
+    while (ok && reader.next(doc)) {
+      if (doc.error.empty()) {
+        emit(doc, extractor.extract(doc.text));
+      } else {
+        emit(doc, none);
+      }
+      if (reader.interactive()) {
+        send(true);
+      } else if (out.size() >= (1 << 16)) {
+        send(false);
+      }
+    }
+  } else {
+    WorkerPool pool(options.jobs, extractor);
+    // Batches in flight, oldest first; written as soon as the oldest is done.
+    std::deque<std::pair<std::unique_ptr<Batch>, std::future<void>>> in_flight;
+    const std::size_t max_in_flight = static_cast<std::size_t>(options.jobs) * 2;
+    auto write_oldest = [&] {
+      auto& [batch, done] = in_flight.front();
+      done.get();
+      for (std::size_t i = 0; i < batch->documents.size(); ++i)
+        emit(batch->documents[i], batch->entities[i]);
+      in_flight.pop_front();
+      send(reader.interactive());
+    };
+    bool more = true;
+    while (ok && more) {
+      auto batch = std::make_unique<Batch>();
+      std::size_t bytes = 0;
+      Document doc;
+      while (batch->documents.size() < options.batch_documents && bytes < options.batch_bytes) {
+        if (!reader.next(doc)) {
+          more = false;
+          break;
+        }
+        bytes += doc.text.size();
+        batch->documents.push_back(std::move(doc));
+        doc = Document();
+        if (reader.interactive()) break;  // do not hold back records on a live stream
+      }
+      if (!batch->documents.empty()) {
+        Batch& ref = *batch;
+        in_flight.emplace_back(std::move(batch), pool.submit(ref));
+      }
+      while (ok && (in_flight.size() >= max_in_flight || (!more && !in_flight.empty())))
+        write_oldest();
+    }
+    while (!in_flight.empty()) {  // sink failed: let workers finish before the pool goes
+      in_flight.front().second.wait();
+      in_flight.pop_front();
+    }
+  }
+  writer.end(out);
+  send(true);
+  return stats;
+}
+
+}  // namespace nerx

@@ -1,0 +1,193 @@
+#include "nerx/resolver.hpp"
+
+#include <algorithm>
+#include <map>
+#include <string>
+
+namespace nerx {
+namespace {
+
+bool inside(const Candidate& c, const Candidate& span) {
+  return c.begin >= span.begin && c.end <= span.end;
+}
+
+bool is_capitalised(Shape s) {
+  return s == Shape::Capitalized || s == Shape::AllCaps || s == Shape::Initial ||
+         s == Shape::Uncased;
+}
+
+// The folded text of a token span, used as the identity of a name.
+std::string name_key(const Analysis& doc, std::uint32_t begin, std::uint32_t end) {
+  std::string key;
+  for (std::uint32_t i = begin; i < end; ++i) {
+    if (i > begin) key.push_back(' ');
+    key.append(doc.text.key(doc.text.tokens[i]));
+  }
+  return key;
+}
+
+// Does `acronym` (e.g. "TTP") spell the initials of the capitalised words
+// of the span? Loose on purpose: "Tehrik e Taliban Pakistan" -> "TTP".
+bool is_acronym_of(const Analysis& doc, std::string_view acronym, const Candidate& c) {
+  std::string initials;
+  for (std::uint32_t i = c.begin; i < c.end; ++i) {
+    const Token& t = doc.text.tokens[i];
+    if (is_capitalised(t.shape)) initials.push_back(doc.text.text[t.begin]);
+  }
+  std::string letters;
+  for (char ch : acronym)
+    if (ch >= 'A' && ch <= 'Z') letters.push_back(ch);
+  if (letters.size() < 2) return false;
+  // Every letter of the acronym is an initial, in order.
+  std::size_t at = 0;
+  for (char ch : letters) {
+    at = initials.find(ch, at);
+    if (at == std::string::npos) return false;
+    ++at;
+  }
+  return letters[0] == initials[0];
+}
+
+struct Alias {
+  std::vector<std::string> keys;  // folded tokens
+  EntityType type;
+  std::string_view rule;
+  std::string_view canonical;
+};
+
+}  // namespace
+
+std::vector<Candidate> resolve_overlaps(std::vector<Candidate> candidates) {
+  std::vector<Candidate> adds, vetoes, retypes;
+  for (const Candidate& c : candidates) {
+    (c.action == CandidateAction::Add      ? adds
+     : c.action == CandidateAction::Veto ? vetoes
+                                         : retypes)
+        .push_back(c);
+  }
+  if (!vetoes.empty()) {
+    std::erase_if(adds, [&](const Candidate& c) {
+      for (const Candidate& v : vetoes)
+        if (inside(c, v) && c.priority <= v.priority) return true;
+      return false;
+    });
+  }
+  for (Candidate& c : adds) {
+    for (const Candidate& r : retypes) {
+      if (r.begin == c.begin && r.end == c.end && c.priority <= r.priority) {
+        c.type = r.type;
+        c.rule = r.rule;
+        if (!r.subtype.empty()) c.subtype = r.subtype;
+        c.priority = r.priority;
+      }
+    }
+  }
+  std::stable_sort(adds.begin(), adds.end(), [](const Candidate& a, const Candidate& b) {
+    std::uint32_t la = a.end - a.begin, lb = b.end - b.begin;
+    if (la != lb) return la > lb;
+    if (a.priority != b.priority) return a.priority > b.priority;
+    return a.order < b.order;
+  });
+  std::vector<Candidate> accepted;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> taken;  // sorted spans
+  for (const Candidate& c : adds) {
+    auto it = std::lower_bound(taken.begin(), taken.end(), std::make_pair(c.begin, 0u));
+    bool overlaps = (it != taken.end() && it->first < c.end) ||
+                    (it != taken.begin() && std::prev(it)->second > c.begin);
+    if (overlaps) continue;
+    taken.insert(it, {c.begin, c.end});
+    accepted.push_back(c);
+  }
+  std::sort(accepted.begin(), accepted.end(),
+            [](const Candidate& a, const Candidate& b) { return a.begin < b.begin; });
+  return accepted;
+}
+
+std::vector<Candidate> resolve(const Analysis& doc, std::vector<Candidate> candidates,
+                               const ResolverOptions& options) {
+  std::vector<Candidate> accepted = resolve_overlaps(candidates);
+  const auto& tokens = doc.text.tokens;
+
+  if (options.propagate_names && !accepted.empty()) {
+    std::vector<Alias> aliases;
+    for (const Candidate& c : accepted) {
+      if (c.priority < options.alias_priority - 25) continue;  // weak evidence does not spread
+      Alias full{{}, c.type, c.rule, c.canonical};
+      for (std::uint32_t i = c.begin; i < c.end; ++i)
+        full.keys.emplace_back(doc.text.key(tokens[i]));
+      aliases.push_back(full);
+      // Surname: the last capitalised word of a person's name.
+      if (c.type == EntityType::Person && c.end - c.begin >= 2 &&
+          is_capitalised(tokens[c.end - 1].shape) && tokens[c.end - 1].end - tokens[c.end - 1].begin > 1)
+        aliases.push_back({{std::string(doc.text.key(tokens[c.end - 1]))}, c.type, "alias.surname", {}});
+      // Acronym defined in parentheses right after the name: "... (TTP)".
+      if (c.end + 2 < tokens.size() && doc.text.token_text(tokens[c.end]) == "(" &&
+          doc.text.token_text(tokens[c.end + 2]) == ")" &&
+          tokens[c.end + 1].shape == Shape::AllCaps &&
+          is_acronym_of(doc, doc.text.token_text(tokens[c.end + 1]), c)) {
+        aliases.push_back({{std::string(doc.text.key(tokens[c.end + 1]))}, c.type, "alias.acronym", {}});
+      }
+    }
+    std::vector<Candidate> extra;
+    for (std::uint32_t i = 0; i < tokens.size(); ++i) {
+      if (!is_capitalised(tokens[i].shape)) continue;
+      std::string_view key = doc.text.key(tokens[i]);
+      for (std::size_t a = 0; a < aliases.size(); ++a) {
+        const Alias& al = aliases[a];
+        if (al.keys[0] != key || i + al.keys.size() > tokens.size()) continue;
+        bool same = true;
+        for (std::size_t k = 1; k < al.keys.size() && same; ++k)
+          same = doc.text.key(tokens[i + k]) == al.keys[k];
+        if (!same) continue;
+        Candidate c;
+        c.begin = i;
+        c.end = i + static_cast<std::uint32_t>(al.keys.size());
+        c.type = al.type;
+        c.priority = options.alias_priority;
+        c.order = 0xffffff00u + static_cast<std::uint32_t>(a);
+        c.rule = al.rule;
+        c.canonical = al.canonical;
+        extra.push_back(c);
+      }
+    }
+    if (!extra.empty()) {
+      candidates.insert(candidates.end(), extra.begin(), extra.end());
+      accepted = resolve_overlaps(std::move(candidates));
+    }
+  }
+
+  if (options.one_type_per_name && accepted.size() > 1) {
+    // For each name: the type with the strongest evidence, then the most mentions.
+    struct Votes {
+      int best_priority[3] = {-1, -1, -1};
+      int count[3] = {0, 0, 0};
+    };
+    std::map<std::string, Votes> votes;
+    std::vector<std::string> keys;
+    keys.reserve(accepted.size());
+    for (const Candidate& c : accepted) {
+      keys.push_back(name_key(doc, c.begin, c.end));
+      Votes& v = votes[keys.back()];
+      int t = static_cast<int>(c.type);
+      v.best_priority[t] = std::max(v.best_priority[t], c.priority);
+      ++v.count[t];
+    }
+    for (std::size_t i = 0; i < accepted.size(); ++i) {
+      const Votes& v = votes[keys[i]];
+      int winner = 0;
+      for (int t = 1; t < 3; ++t) {
+        if (v.best_priority[t] > v.best_priority[winner] ||
+            (v.best_priority[t] == v.best_priority[winner] && v.count[t] > v.count[winner]))
+          winner = t;
+      }
+      Candidate& c = accepted[i];
+      if (static_cast<int>(c.type) != winner && c.priority < v.best_priority[winner]) {
+        c.type = static_cast<EntityType>(winner);
+        c.rule = "alias.one_type_per_name";
+      }
+    }
+  }
+  return accepted;
+}
+
+}  // namespace nerx

@@ -1,0 +1,783 @@
+#include "nerx/rules.hpp"
+
+#include <unicode/regex.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <charconv>
+#include <functional>
+#include <optional>
+#include <unordered_map>
+
+#include "nerx/error.hpp"
+#include "nerx/gazetteer.hpp"
+
+namespace nerx {
+namespace {
+
+// A non-owning reference to a callable, so the backtracking matcher's
+// continuations cost no allocation.
+template <class Sig>
+class FunctionRef;
+template <class R, class... Args>
+class FunctionRef<R(Args...)> {
+ public:
+  template <class F>
+  FunctionRef(F& f) : obj_(&f), call_([](void* o, Args... a) -> R {  // NOLINT: implicit on purpose
+          return (*static_cast<F*>(o))(a...);
+        }) {}
+  R operator()(Args... a) const { return call_(obj_, a...); }
+
+ private:
+  void* obj_;
+  R (*call_)(void*, Args...);
+};
+using Cont = FunctionRef<bool(std::uint32_t)>;
+
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using WordMap = std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>>;
+
+// One condition on a token (or, for Class, on a list hit starting there).
+struct Atom {
+  enum Kind : std::uint8_t { Word, Exact, ShapeIs, Cap, Any, First, Glued, Regex, Class };
+  Kind kind = Any;
+  bool negate = false;
+  std::uint32_t value = 0;  // word id, exact id, Shape, regex index, class label
+  std::uint32_t subtype = 0;
+  std::uint8_t require_flags = 0, forbid_flags = 0;
+  std::uint32_t min_population = 0;
+};
+
+// A conjunction of atoms. If one positive Class atom is present the test
+// consumes the whole list hit; otherwise it consumes one token.
+struct Test {
+  std::vector<Atom> atoms;
+  int consuming_class = -1;  // index of the positive Class atom, or -1
+};
+
+struct Node {
+  enum Kind : std::uint8_t { TestNode, Seq, Alt, Repeat, Mark, Start };
+  Kind kind = TestNode;
+  std::vector<std::uint32_t> children = {};
+  std::uint32_t test = 0;
+  std::uint32_t min = 0, max = 0;
+};
+
+struct Rule {
+  std::string name;
+  int priority = 50;
+  std::uint32_t root = 0;
+  CandidateAction action = CandidateAction::Add;
+  EntityType type = EntityType::Person;
+  std::string subtype;
+};
+
+bool is_word_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '\'' || c == '.' || c == '-' || static_cast<unsigned char>(c) >= 0x80;
+}
+
+}  // namespace
+
+struct RuleSet::Impl {
+  std::vector<Rule> rules;
+  std::vector<Node> nodes;
+  std::vector<Test> tests;
+  std::vector<std::unique_ptr<icu::RegexPattern>> regexes;
+  WordMap words, exact_words;
+  // Rules indexed by what their first token must be, so each token tries
+  // only the rules that can start there.
+  std::vector<std::vector<std::uint32_t>> by_word, by_exact, by_class;
+  std::vector<std::uint32_t> by_shape[8];
+  std::vector<std::uint32_t> anywhere;
+  LabelTable* labels = nullptr;
+
+  // ---------------- parsing ----------------
+  struct Parser {
+    Impl& impl;
+    const std::string& file;
+    std::string text;                                       // joined rule text
+    std::vector<std::pair<std::size_t, std::size_t>> where;  // line, column per byte
+    std::size_t pos = 0;
+    bool has_mark = false;
+    Rule* rule = nullptr;
+
+    [[noreturn]] void fail(const std::string& why, std::size_t at) const {
+      auto [line, col] = at < where.size() ? where[at] : where.empty()
+                                                              ? std::pair<std::size_t, std::size_t>{0, 0}
+                                                              : std::pair{where.back().first, where.back().second + 1};
+      throw Error(why, file, line, col);
+    }
+    void skip_space() {
+      while (pos < text.size()) {
+        char c = text[pos];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+          ++pos;
+        } else if (c == '#') {
+          while (pos < text.size() && text[pos] != '\n') ++pos;
+        } else {
+          break;
+        }
+      }
+    }
+    bool eat(char c) {
+      skip_space();
+      if (pos < text.size() && text[pos] == c) {
+        ++pos;
+        return true;
+      }
+      return false;
+    }
+    bool at_end() {
+      skip_space();
+      return pos >= text.size();
+    }
+    std::uint32_t add_node(Node n) {
+      impl.nodes.push_back(std::move(n));
+      return static_cast<std::uint32_t>(impl.nodes.size() - 1);
+    }
+    std::uint32_t add_test(Test t) {
+      for (std::size_t i = 0; i < t.atoms.size(); ++i)
+        if (t.atoms[i].kind == Atom::Class && !t.atoms[i].negate && t.consuming_class < 0)
+          t.consuming_class = static_cast<int>(i);
+      impl.tests.push_back(std::move(t));
+      return add_node(Node{Node::TestNode, {}, static_cast<std::uint32_t>(impl.tests.size() - 1)});
+    }
+
+    std::uint32_t parse_alt() {
+      std::vector<std::uint32_t> alts{parse_seq()};
+      while (eat('|')) alts.push_back(parse_seq());
+      if (alts.size() == 1) return alts[0];
+      return add_node(Node{Node::Alt, alts});
+    }
+    std::uint32_t parse_seq() {
+      std::vector<std::uint32_t> items;
+      for (;;) {
+        skip_space();
+        if (pos >= text.size() || text[pos] == '|' || text[pos] == ')' || text[pos] == ']') break;
+        items.push_back(parse_item());
+      }
+      if (items.empty()) fail("empty pattern", pos);
+      if (items.size() == 1) return items[0];
+      return add_node(Node{Node::Seq, items});
+    }
+    std::uint32_t parse_item() {
+      std::size_t start = pos;
+      std::uint32_t node = parse_primary();
+      skip_space();
+      if (pos >= text.size()) return node;
+      std::uint32_t min = 1, max = 1;
+      char c = text[pos];
+      if (c == '?') {
+        min = 0;
+      } else if (c == '*') {
+        min = 0;
+        max = 0xffff;
+      } else if (c == '+') {
+        max = 0xffff;
+      } else if (c == '{') {
+        std::size_t close = text.find('}', pos);
+        if (close == std::string::npos) fail("'{' without '}'", pos);
+        std::string inner = text.substr(pos + 1, close - pos - 1);
+        auto comma = inner.find(',');
+        auto num = [&](const std::string& s, std::uint32_t& out) {
+          auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+          if (ec != std::errc() || p != s.data() + s.size() || out > 1000)
+            fail("bad repeat count '{" + inner + "}'", pos);
+        };
+        if (comma == std::string::npos) {
+          num(inner, min);
+          max = min;
+        } else {
+          num(inner.substr(0, comma), min);
+          num(inner.substr(comma + 1), max);
+        }
+        if (max < min || max == 0) fail("bad repeat count '{" + inner + "}'", pos);
+        pos = close;
+      } else {
+        return node;
+      }
+      ++pos;
+      if (impl.nodes[node].kind == Node::Mark) fail("a marked part cannot repeat", start);
+      if (impl.nodes[node].kind == Node::Start) fail("'^' cannot repeat", start);
+      return add_node(Node{Node::Repeat, {node}, 0, min, max});
+    }
+    std::uint32_t parse_primary() {
+      skip_space();
+      std::size_t start = pos;
+      char c = text[pos];
+      if (c == '(') {
+        ++pos;
+        std::uint32_t inner = parse_alt();
+        if (!eat(')')) fail("expected ')'", pos);
+        return inner;
+      }
+      if (c == '[') {
+        ++pos;
+        return parse_mark(start);
+      }
+      if (c == '^') {
+        ++pos;
+        return add_node(Node{Node::Start});
+      }
+      return parse_test();
+    }
+    std::uint32_t parse_mark(std::size_t start) {
+      if (has_mark) fail("a rule has exactly one marked part [TYPE: ...]", start);
+      has_mark = true;
+      skip_space();
+      std::size_t colon = text.find(':', pos);
+      if (colon == std::string::npos) fail("expected '[TYPE: ...]'", start);
+      std::string label = text.substr(pos, colon - pos);
+      while (!label.empty() && label.back() == ' ') label.pop_back();
+      std::string type_name = label;
+      rule->action = CandidateAction::Add;
+      if (label == "not") {
+        rule->action = CandidateAction::Veto;
+      } else {
+        if (label.rfind("retype ", 0) == 0) {
+          rule->action = CandidateAction::Retype;
+          type_name = label.substr(7);
+          while (!type_name.empty() && type_name.front() == ' ') type_name.erase(0, 1);
+        }
+        if (auto slash = type_name.find('/'); slash != std::string::npos) {
+          rule->subtype = type_name.substr(slash + 1);
+          type_name.resize(slash);
+        }
+        if (!parse_entity_type(type_name, rule->type))
+          fail("unknown label '" + label +
+                   "': use PERSON, LOCATION, ORGANIZATION (optionally /subtype), "
+                   "'retype TYPE' or 'not'",
+               pos);
+      }
+      pos = colon + 1;
+      std::uint32_t inner = parse_alt();
+      if (!eat(']')) fail("expected ']' to close the marked part", pos);
+      return add_node(Node{Node::Mark, {inner}});
+    }
+    std::uint32_t parse_test() {
+      Test test;
+      std::vector<std::uint32_t> sequence;  // a quoted literal of several tokens
+      for (;;) {
+        skip_space();
+        std::size_t start = pos;
+        bool negate = false;
+        while (pos < text.size() && text[pos] == '!') {
+          negate = !negate;
+          ++pos;
+        }
+        std::vector<Atom> atoms = parse_atom(negate);
+        if (atoms.size() > 1) {
+          if (negate || !test.atoms.empty() || (pos < text.size() && text[pos] == '&'))
+            fail("a literal of several tokens cannot be negated or combined with '&'", start);
+          for (const Atom& a : atoms) sequence.push_back(add_test(Test{{a}}));
+          return add_node(Node{Node::Seq, sequence});
+        }
+        test.atoms.push_back(atoms[0]);
+        if (pos < text.size() && text[pos] == '&') {
+          ++pos;
+          continue;
+        }
+        break;
+      }
+      return add_test(std::move(test));
+    }
+    // Returns one atom, or one per token for a literal of several tokens.
+    std::vector<Atom> parse_atom(bool negate) {
+      std::size_t start = pos;
+      if (pos >= text.size()) fail("expected a token test", pos);
+      char c = text[pos];
+      Atom a;
+      a.negate = negate;
+      if (c == '"' || c == '\'') {
+        bool exact = c == '"';
+        std::string literal;
+        ++pos;
+        while (pos < text.size() && text[pos] != c) {
+          if (text[pos] == '\\' && pos + 1 < text.size()) ++pos;
+          literal.push_back(text[pos++]);
+        }
+        if (pos >= text.size()) fail("unterminated quoted literal", start);
+        ++pos;
+        return literal_atoms(literal, exact, negate, start);
+      }
+      if (c == '/') {
+        std::string pattern;
+        ++pos;
+        while (pos < text.size() && text[pos] != '/') {
+          if (text[pos] == '\\' && pos + 1 < text.size() && text[pos + 1] == '/') ++pos;
+          pattern.push_back(text[pos++]);
+        }
+        if (pos >= text.size()) fail("unterminated /regex/", start);
+        ++pos;
+        std::uint32_t flags = 0;
+        if (pos < text.size() && text[pos] == 'i') {
+          flags = UREGEX_CASE_INSENSITIVE;
+          ++pos;
+        }
+        UErrorCode status = U_ZERO_ERROR;
+        UParseError perr;
+        std::unique_ptr<icu::RegexPattern> re(icu::RegexPattern::compile(
+            icu::UnicodeString::fromUTF8(pattern), flags, perr, status));
+        if (U_FAILURE(status))
+          fail(std::string("invalid regular expression: ") + u_errorName(status),
+               start + 1 + (perr.offset > 0 ? perr.offset : 0));
+        impl.regexes.push_back(std::move(re));
+        a.kind = Atom::Regex;
+        a.value = static_cast<std::uint32_t>(impl.regexes.size() - 1);
+        return {a};
+      }
+      if (c == '@') {
+        ++pos;
+        std::size_t name_start = pos;
+        while (pos < text.size() && (std::isupper(static_cast<unsigned char>(text[pos])) ||
+                                     std::isdigit(static_cast<unsigned char>(text[pos])) ||
+                                     text[pos] == '_'))
+          ++pos;
+        std::string cls = text.substr(name_start, pos - name_start);
+        EntityType t;
+        if (parse_entity_type(cls, t)) cls = std::string(to_string(t));
+        if (!is_valid_class_name(cls)) fail("expected a class name after '@', like @TITLE", start);
+        a.kind = Atom::Class;
+        a.value = impl.labels->intern(cls);
+        if (pos < text.size() && text[pos] == '/') {
+          std::size_t sub_start = ++pos;
+          while (pos < text.size() && (std::isalnum(static_cast<unsigned char>(text[pos])) ||
+                                       text[pos] == '_' || text[pos] == '-'))
+            ++pos;
+          if (pos == sub_start) fail("expected a subtype after '/'", pos);
+          a.subtype = impl.labels->intern(text.substr(sub_start, pos - sub_start));
+        }
+        if (pos < text.size() && text[pos] == '(') {
+          std::size_t close = text.find(')', pos);
+          if (close == std::string::npos) fail("'(' without ')' in class conditions", pos);
+          std::string conds = text.substr(pos + 1, close - pos - 1);
+          std::size_t at = 0;
+          while (at <= conds.size()) {
+            std::size_t comma = conds.find(',', at);
+            if (comma == std::string::npos) comma = conds.size();
+            std::string cond = conds.substr(at, comma - at);
+            std::size_t col = pos + 1 + at;
+            cond.erase(0, cond.find_first_not_of(' '));
+            while (!cond.empty() && cond.back() == ' ') cond.pop_back();
+            bool neg = !cond.empty() && cond[0] == '!';
+            std::string body = neg ? cond.substr(1) : cond;
+            std::uint8_t flag = body == "common"      ? kCommonWord
+                                : body == "ambiguous" ? kAmbiguous
+                                : body == "user"      ? kUserList
+                                                      : 0;
+            if (flag) {
+              (neg ? a.forbid_flags : a.require_flags) |= flag;
+            } else if (body.rfind("pop>=", 0) == 0 || body.rfind("pop>", 0) == 0) {
+              bool strict = body[4] != '=';
+              std::string num = body.substr(strict ? 4 : 5);
+              std::uint32_t n = 0;
+              auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), n);
+              if (ec != std::errc() || p != num.data() + num.size() || neg)
+                fail("bad population condition '" + cond + "'", col);
+              a.min_population = strict ? n + 1 : n;
+            } else {
+              fail("unknown class condition '" + cond +
+                       "': use pop>=N, common, ambiguous, user (or ! before a flag)",
+                   col);
+            }
+            at = comma + 1;
+          }
+          pos = close + 1;
+        }
+        return {a};
+      }
+      if (!is_word_char(c)) fail(std::string("unexpected '") + c + "'", pos);
+      while (pos < text.size() && is_word_char(text[pos])) ++pos;
+      std::string word = text.substr(start, pos - start);
+      static const std::pair<const char*, Shape> shapes[] = {
+          {"Xx", Shape::Capitalized}, {"XX", Shape::AllCaps}, {"X", Shape::Initial},
+          {"xx", Shape::Lower},       {"9", Shape::Number},   {"Punct", Shape::Punct},
+          {"Symbol", Shape::Symbol},  {"Uncased", Shape::Uncased}};
+      for (const auto& [name, shape] : shapes) {
+        if (word == name) {
+          a.kind = Atom::ShapeIs;
+          a.value = static_cast<std::uint32_t>(shape);
+          return {a};
+        }
+      }
+      if (word == "Cap") a.kind = Atom::Cap;
+      else if (word == "Any") a.kind = Atom::Any;
+      else if (word == "First") a.kind = Atom::First;
+      else if (word == "Glued") a.kind = Atom::Glued;
+      else if (std::isupper(static_cast<unsigned char>(word[0])))
+        fail("unknown keyword '" + word +
+                 "': write literal words in quotes (\"" + word + "\" matches exactly, '" + word +
+                 "' ignores case)",
+             start);
+      else
+        return literal_atoms(word, false, negate, start);
+      return {a};
+    }
+    std::vector<Atom> literal_atoms(const std::string& literal, bool exact, bool negate,
+                                    std::size_t at) {
+      TokenizedText toks;
+      tokenize(literal, toks);
+      if (toks.tokens.empty()) fail("empty literal", at);
+      std::vector<Atom> atoms;
+      for (const Token& t : toks.tokens) {
+        Atom a;
+        a.negate = negate;
+        if (exact) {
+          a.kind = Atom::Exact;
+          auto [it, ins] = impl.exact_words.emplace(std::string(toks.token_text(t)),
+                                                    static_cast<std::uint32_t>(impl.exact_words.size()));
+          a.value = it->second;
+        } else {
+          a.kind = Atom::Word;
+          auto [it, ins] = impl.words.emplace(std::string(toks.key(t)),
+                                              static_cast<std::uint32_t>(impl.words.size()));
+          a.value = it->second;
+        }
+        atoms.push_back(a);
+      }
+      return atoms;
+    }
+  };
+
+  void parse_rule(const std::string& file, const std::string& text,
+                  const std::vector<std::pair<std::size_t, std::size_t>>& where) {
+    Parser p{*this, file, text, where};
+    Rule rule;
+    p.rule = &rule;
+    // name [(priority)] :
+    p.skip_space();
+    std::size_t name_start = p.pos;
+    while (p.pos < text.size() && (std::isalnum(static_cast<unsigned char>(text[p.pos])) ||
+                                   text[p.pos] == '_' || text[p.pos] == '.' || text[p.pos] == '-'))
+      ++p.pos;
+    rule.name = text.substr(name_start, p.pos - name_start);
+    if (rule.name.empty()) p.fail("expected a rule name: 'name (priority): pattern'", name_start);
+    if (p.eat('(')) {
+      p.skip_space();
+      std::size_t num_start = p.pos;
+      while (p.pos < text.size() && (std::isdigit(static_cast<unsigned char>(text[p.pos])) ||
+                                     text[p.pos] == '-'))
+        ++p.pos;
+      auto [ptr, ec] = std::from_chars(text.data() + num_start, text.data() + p.pos, rule.priority);
+      if (ec != std::errc() || ptr != text.data() + p.pos || rule.priority < 0 || rule.priority > 1000)
+        p.fail("priority must be a whole number from 0 to 1000", num_start);
+      if (!p.eat(')')) p.fail("expected ')' after the priority", p.pos);
+    }
+    if (!p.eat(':')) p.fail("expected ':' after the rule name", p.pos);
+    rule.root = p.parse_alt();
+    if (!p.at_end()) p.fail(std::string("unexpected '") + text[p.pos] + "'", p.pos);
+    if (!p.has_mark) p.fail("the rule marks no part: put the entity in [TYPE: ...]", name_start);
+    index_rule(static_cast<std::uint32_t>(rules.size()), rule.root);
+    rules.push_back(std::move(rule));
+  }
+
+  // The first token test a match must pass, if the pattern has one.
+  const Test* first_test(std::uint32_t node) const {
+    const Node& n = nodes[node];
+    switch (n.kind) {
+      case Node::TestNode:
+        return &tests[n.test];
+      case Node::Seq:
+        for (std::uint32_t c : n.children) {
+          if (nodes[c].kind == Node::Start) continue;
+          return first_test(c);
+        }
+        return nullptr;
+      case Node::Mark:
+        return first_test(n.children[0]);
+      case Node::Repeat:
+        return n.min > 0 ? first_test(n.children[0]) : nullptr;
+      default:
+        return nullptr;
+    }
+  }
+
+  void index_rule(std::uint32_t rule, std::uint32_t root) {
+    auto push = [&](std::vector<std::vector<std::uint32_t>>& index, std::uint32_t key) {
+      if (index.size() <= key) index.resize(key + 1);
+      index[key].push_back(rule);
+    };
+    if (const Test* t = first_test(root)) {
+      for (const Atom& a : t->atoms) {
+        if (a.negate) continue;
+        switch (a.kind) {
+          case Atom::Word:
+            return push(by_word, a.value);
+          case Atom::Exact:
+            return push(by_exact, a.value);
+          case Atom::Class:
+            return push(by_class, a.value);
+          case Atom::ShapeIs:
+            by_shape[a.value].push_back(rule);
+            return;
+          case Atom::Cap:
+            for (Shape s : {Shape::Capitalized, Shape::AllCaps, Shape::Initial})
+              by_shape[static_cast<int>(s)].push_back(rule);
+            return;
+          default:
+            break;
+        }
+      }
+    }
+    anywhere.push_back(rule);
+  }
+
+  // ---------------- matching ----------------
+  struct Matcher {
+    const Impl& impl;
+    const Analysis& doc;
+    const std::vector<std::uint32_t>& word_ids;
+    const std::vector<std::uint32_t>& exact_ids;
+    std::vector<std::int8_t>& regex_memo;  // per (regex, token): -1 unknown, 0 no, 1 yes
+    std::vector<std::unique_ptr<icu::RegexMatcher>>& regex_matchers;
+    std::uint32_t mark_begin = 0, mark_end = 0;
+    bool marked = false;
+    const ListHit* mark_hit = nullptr;
+    const ListHit* last_hit = nullptr;
+
+    bool hit_matches(const Atom& a, const ListHit& h) const {
+      return h.cls == a.value && (a.subtype == 0 || h.subtype == a.subtype) &&
+             (h.flags & a.require_flags) == a.require_flags && (h.flags & a.forbid_flags) == 0 &&
+             h.population >= a.min_population;
+    }
+    bool regex_matches(std::uint32_t re, std::uint32_t pos) const {
+      std::int8_t& memo = regex_memo[re * doc.size() + pos];
+      if (memo < 0) {
+        auto& m = regex_matchers[re];
+        UErrorCode status = U_ZERO_ERROR;
+        icu::UnicodeString s = icu::UnicodeString::fromUTF8(
+            icu::StringPiece(doc.text.token_text(doc.text.tokens[pos]).data(),
+                             static_cast<int32_t>(doc.text.tokens[pos].end - doc.text.tokens[pos].begin)));
+        if (!m) m.reset(impl.regexes[re]->matcher(status));
+        m->reset(s);
+        memo = U_SUCCESS(status) && m->matches(status) && U_SUCCESS(status) ? 1 : 0;
+      }
+      return memo == 1;
+    }
+    bool atom_holds(const Atom& a, std::uint32_t pos) const {
+      const Token& t = doc.text.tokens[pos];
+      bool r = false;
+      switch (a.kind) {
+        case Atom::Word:
+          r = word_ids[pos] == a.value;
+          break;
+        case Atom::Exact:
+          r = exact_ids[pos] == a.value;
+          break;
+        case Atom::ShapeIs:
+          r = static_cast<std::uint32_t>(t.shape) == a.value;
+          break;
+        case Atom::Cap:
+          r = t.shape == Shape::Capitalized || t.shape == Shape::AllCaps ||
+              t.shape == Shape::Initial;
+          break;
+        case Atom::Any:
+          r = true;
+          break;
+        case Atom::First:
+          r = t.sentence_start;
+          break;
+        case Atom::Glued:
+          r = !t.space_before;
+          break;
+        case Atom::Regex:
+          r = regex_matches(a.value, pos);
+          break;
+        case Atom::Class:
+          for (std::uint32_t h = doc.hit_start[pos]; h < doc.hit_start[pos + 1] && !r; ++h)
+            r = hit_matches(a, doc.hits[h]);
+          break;
+      }
+      return r != a.negate;
+    }
+    bool test_token(const Test& t, std::uint32_t pos, int skip) const {
+      for (std::size_t i = 0; i < t.atoms.size(); ++i)
+        if (static_cast<int>(i) != skip && !atom_holds(t.atoms[i], pos)) return false;
+      return true;
+    }
+
+    bool match(std::uint32_t id, std::uint32_t pos, Cont k) {
+      const Node& n = impl.nodes[id];
+      switch (n.kind) {
+        case Node::TestNode: {
+          if (pos >= doc.size()) return false;
+          const Test& t = impl.tests[n.test];
+          if (t.consuming_class < 0) return test_token(t, pos, -1) && k(pos + 1);
+          if (!test_token(t, pos, t.consuming_class)) return false;
+          const Atom& a = t.atoms[t.consuming_class];
+          for (std::uint32_t h = doc.hit_start[pos]; h < doc.hit_start[pos + 1]; ++h) {
+            if (!hit_matches(a, doc.hits[h])) continue;
+            const ListHit* saved = last_hit;
+            last_hit = &doc.hits[h];
+            if (k(doc.hits[h].end)) return true;
+            last_hit = saved;
+          }
+          return false;
+        }
+        case Node::Seq:
+          return match_seq(n, 0, pos, k);
+        case Node::Alt:
+          for (std::uint32_t c : n.children)
+            if (match(c, pos, k)) return true;
+          return false;
+        case Node::Repeat:
+          return match_repeat(n, 0, pos, k);
+        case Node::Start:
+          return pos < doc.size() && doc.text.tokens[pos].sentence_start && k(pos);
+        case Node::Mark: {
+          std::uint32_t begin = pos;
+          const ListHit* before = last_hit;
+          last_hit = nullptr;
+          auto after = [&](std::uint32_t end) {
+            std::uint32_t saved_begin = mark_begin, saved_end = mark_end;
+            bool saved_marked = marked;
+            const ListHit* saved_hit = mark_hit;
+            mark_begin = begin;
+            mark_end = end;
+            marked = true;
+            mark_hit = last_hit;
+            if (k(end)) return true;
+            mark_begin = saved_begin;
+            mark_end = saved_end;
+            marked = saved_marked;
+            mark_hit = saved_hit;
+            return false;
+          };
+          bool ok = match(n.children[0], pos, after);
+          if (!ok) last_hit = before;
+          return ok;
+        }
+      }
+      return false;
+    }
+    bool match_seq(const Node& n, std::size_t i, std::uint32_t pos, Cont k) {
+      if (i == n.children.size()) return k(pos);
+      auto rest = [&](std::uint32_t p) { return match_seq(n, i + 1, p, k); };
+      return match(n.children[i], pos, rest);
+    }
+    bool match_repeat(const Node& n, std::uint32_t count, std::uint32_t pos, Cont k) {
+      if (count < n.max) {
+        auto more = [&](std::uint32_t p) { return p != pos && match_repeat(n, count + 1, p, k); };
+        if (match(n.children[0], pos, more)) return true;  // greedy: longest first
+      }
+      return count >= n.min && k(pos);
+    }
+  };
+};
+
+RuleSet::RuleSet() : impl_(std::make_unique<Impl>()) {}
+RuleSet::~RuleSet() = default;
+RuleSet::RuleSet(RuleSet&&) noexcept = default;
+RuleSet& RuleSet::operator=(RuleSet&&) noexcept = default;
+
+std::size_t RuleSet::size() const { return impl_->rules.size(); }
+
+std::vector<std::string> RuleSet::names() const {
+  std::vector<std::string> out;
+  for (const Rule& r : impl_->rules) out.push_back(r.name);
+  return out;
+}
+
+void RuleSet::add(std::string_view source, const std::string& file, LabelTable& labels) {
+  impl_->labels = &labels;
+  // A rule starts at column 1; lines that start with white space continue it.
+  std::string text;
+  std::vector<std::pair<std::size_t, std::size_t>> where;
+  std::size_t line_no = 0, pos = 0;
+  auto flush = [&]() {
+    bool blank = text.find_first_not_of(" \t\r\n") == std::string::npos;
+    if (!blank) impl_->parse_rule(file, text, where);
+    text.clear();
+    where.clear();
+  };
+  while (pos <= source.size()) {
+    std::size_t nl = source.find('\n', pos);
+    if (nl == std::string_view::npos) nl = source.size();
+    std::string_view line = source.substr(pos, nl - pos);
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    bool continuation = !line.empty() && (line[0] == ' ' || line[0] == '\t');
+    bool comment = !line.empty() && line[0] == '#';
+    if (!continuation && !comment) flush();
+    if (!comment) {
+      for (std::size_t c = 0; c < line.size(); ++c) {
+        text.push_back(line[c]);
+        where.emplace_back(line_no, c + 1);
+      }
+      text.push_back('\n');
+      where.emplace_back(line_no, line.size() + 1);
+    }
+    pos = nl + 1;
+  }
+  flush();
+}
+
+void RuleSet::apply(const Analysis& doc, std::vector<Candidate>& out) const {
+  const Impl& m = *impl_;
+  const std::size_t n = doc.size();
+  if (m.rules.empty() || n == 0) return;
+  std::vector<std::uint32_t> word_ids(n, Gazetteer::kNoWord), exact_ids(n, Gazetteer::kNoWord);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!m.words.empty()) {
+      auto it = m.words.find(doc.text.key(doc.text.tokens[i]));
+      if (it != m.words.end()) word_ids[i] = it->second;
+    }
+    if (!m.exact_words.empty()) {
+      auto it = m.exact_words.find(doc.text.token_text(doc.text.tokens[i]));
+      if (it != m.exact_words.end()) exact_ids[i] = it->second;
+    }
+  }
+  std::vector<std::int8_t> regex_memo(m.regexes.size() * n, -1);
+  std::vector<std::unique_ptr<icu::RegexMatcher>> matchers(m.regexes.size());
+  Impl::Matcher matcher{m, doc, word_ids, exact_ids, regex_memo, matchers};
+
+  std::vector<std::uint32_t> todo;
+  for (std::uint32_t pos = 0; pos < n; ++pos) {
+    todo.clear();
+    auto take = [&](const std::vector<std::vector<std::uint32_t>>& index, std::uint32_t key) {
+      if (key < index.size()) todo.insert(todo.end(), index[key].begin(), index[key].end());
+    };
+    take(m.by_word, word_ids[pos]);
+    take(m.by_exact, exact_ids[pos]);
+    for (std::uint32_t h = doc.hit_start[pos]; h < doc.hit_start[pos + 1]; ++h) {
+      if (h > doc.hit_start[pos] && doc.hits[h].cls == doc.hits[h - 1].cls) continue;
+      take(m.by_class, doc.hits[h].cls);
+    }
+    const auto& shaped = m.by_shape[static_cast<int>(doc.text.tokens[pos].shape)];
+    todo.insert(todo.end(), shaped.begin(), shaped.end());
+    todo.insert(todo.end(), m.anywhere.begin(), m.anywhere.end());
+    std::sort(todo.begin(), todo.end());
+    todo.erase(std::unique(todo.begin(), todo.end()), todo.end());
+
+    for (std::uint32_t r : todo) {
+      const Rule& rule = m.rules[r];
+      matcher.marked = false;
+      matcher.mark_hit = matcher.last_hit = nullptr;
+      auto done = [&](std::uint32_t) { return matcher.marked; };
+      if (!matcher.match(rule.root, pos, done)) continue;
+      if (matcher.mark_end <= matcher.mark_begin) continue;
+      Candidate c;
+      c.begin = matcher.mark_begin;
+      c.end = matcher.mark_end;
+      c.type = rule.type;
+      c.action = rule.action;
+      c.priority = rule.priority;
+      c.order = r;
+      c.rule = rule.name;
+      c.subtype = rule.subtype;
+      if (const ListHit* h = matcher.mark_hit; h && h->begin == c.begin && h->end == c.end) {
+        c.list = h->list;
+        c.canonical = h->canonical;
+        c.id = h->id;
+        if (c.subtype.empty() && h->subtype) c.subtype = m.labels->name(h->subtype);
+      }
+      out.push_back(c);
+    }
+  }
+}
+
+}  // namespace nerx
