@@ -94,6 +94,13 @@ struct RuleSet::Impl {
   std::vector<std::uint32_t> by_shape[8];
   std::vector<std::uint32_t> anywhere;
   LabelTable* labels = nullptr;
+  // Named sub-patterns ("let NAME = pattern"), used as $NAME.
+  struct Macro {
+    std::string text;
+    std::vector<std::pair<std::size_t, std::size_t>> where;
+    std::string file;
+  };
+  std::unordered_map<std::string, Macro> macros;
 
   // ---------------- parsing ----------------
   struct Parser {
@@ -104,6 +111,7 @@ struct RuleSet::Impl {
     std::size_t pos = 0;
     bool has_mark = false;
     Rule* rule = nullptr;
+    int depth = 0;  // macro nesting
 
     [[noreturn]] void fail(const std::string& why, std::size_t at) const {
       auto [line, col] = at < where.size() ? where[at] : where.empty()
@@ -258,6 +266,28 @@ struct RuleSet::Impl {
       if (!eat(']')) fail("expected ']' to close the marked part", pos);
       return add_node(Node{Node::Mark, {inner}});
     }
+    std::uint32_t expand_macro() {
+      std::size_t start = pos;
+      ++pos;
+      std::size_t name_start = pos;
+      while (pos < text.size() && (std::isalnum(static_cast<unsigned char>(text[pos])) ||
+                                   text[pos] == '_'))
+        ++pos;
+      std::string name = text.substr(name_start, pos - name_start);
+      auto it = impl.macros.find(name);
+      if (it == impl.macros.end())
+        fail("unknown name '$" + name + "': define it first with 'let " + name + " = ...'", start);
+      if (++depth > 32) fail("'$" + name + "' refers to itself", start);
+      Parser sub{impl, it->second.file, it->second.text, it->second.where};
+      sub.has_mark = has_mark;
+      sub.rule = rule;
+      sub.depth = depth;
+      std::uint32_t node = sub.parse_alt();
+      if (!sub.at_end()) sub.fail(std::string("unexpected '") + sub.text[sub.pos] + "'", sub.pos);
+      has_mark = sub.has_mark;
+      --depth;
+      return node;
+    }
     std::uint32_t parse_test() {
       Test test;
       std::vector<std::uint32_t> sequence;  // a quoted literal of several tokens
@@ -268,6 +298,26 @@ struct RuleSet::Impl {
         while (pos < text.size() && text[pos] == '!') {
           negate = !negate;
           ++pos;
+        }
+        if (pos < text.size() && text[pos] == '$') {
+          // A named pattern: one token test joins the conjunction; anything
+          // else must stand alone.
+          std::uint32_t node = expand_macro();
+          bool joined = !test.atoms.empty() || (pos < text.size() && text[pos] == '&');
+          if (impl.nodes[node].kind == Node::TestNode && !negate) {
+            Test inner = impl.tests[impl.nodes[node].test];
+            if (!joined) return node;
+            test.atoms.insert(test.atoms.end(), inner.atoms.begin(), inner.atoms.end());
+          } else if (!joined && !negate) {
+            return node;
+          } else {
+            fail("only a named single-token test can be combined with '&' or negated", start);
+          }
+          if (pos < text.size() && text[pos] == '&') {
+            ++pos;
+            continue;
+          }
+          break;
         }
         std::vector<Atom> atoms = parse_atom(negate);
         if (atoms.size() > 1) {
@@ -368,6 +418,7 @@ struct RuleSet::Impl {
             std::uint8_t flag = body == "common"      ? kCommonWord
                                 : body == "ambiguous" ? kAmbiguous
                                 : body == "user"      ? kUserList
+                                : body == "lower"     ? kLowerStart
                                                       : 0;
             if (flag) {
               (neg ? a.forbid_flags : a.require_flags) |= flag;
@@ -381,7 +432,7 @@ struct RuleSet::Impl {
               a.min_population = strict ? n + 1 : n;
             } else {
               fail("unknown class condition '" + cond +
-                       "': use pop>=N, common, ambiguous, user (or ! before a flag)",
+                       "': use pop>=N, common, ambiguous, lower, user (or ! before a flag)",
                    col);
             }
             at = comma + 1;
@@ -445,6 +496,7 @@ struct RuleSet::Impl {
 
   void parse_rule(const std::string& file, const std::string& text,
                   const std::vector<std::pair<std::size_t, std::size_t>>& where) {
+    if (text.rfind("let ", 0) == 0) return parse_let(file, text, where);
     Parser p{*this, file, text, where};
     Rule rule;
     p.rule = &rule;
@@ -473,6 +525,34 @@ struct RuleSet::Impl {
     if (!p.has_mark) p.fail("the rule marks no part: put the entity in [TYPE: ...]", name_start);
     index_rule(static_cast<std::uint32_t>(rules.size()), rule.root);
     rules.push_back(std::move(rule));
+  }
+
+  // let NAME = pattern
+  void parse_let(const std::string& file, const std::string& text,
+                 const std::vector<std::pair<std::size_t, std::size_t>>& where) {
+    Parser p{*this, file, text, where};
+    p.pos = 4;
+    p.skip_space();
+    std::size_t name_start = p.pos;
+    while (p.pos < text.size() && (std::isalnum(static_cast<unsigned char>(text[p.pos])) ||
+                                   text[p.pos] == '_'))
+      ++p.pos;
+    std::string name = text.substr(name_start, p.pos - name_start);
+    if (name.empty()) p.fail("expected a name: 'let NAME = pattern'", name_start);
+    if (!p.eat('=')) p.fail("expected '=' after 'let " + name + "'", p.pos);
+    p.skip_space();
+    Macro m{text.substr(p.pos), {where.begin() + static_cast<std::ptrdiff_t>(p.pos), where.end()},
+            file};
+    // Check it parses on its own (a macro may not contain the marked part).
+    Rule scratch;
+    Parser check{*this, file, m.text, m.where};
+    check.rule = &scratch;
+    std::size_t nodes_before = nodes.size(), tests_before = tests.size();
+    check.parse_alt();
+    if (!check.at_end()) check.fail(std::string("unexpected '") + m.text[check.pos] + "'", check.pos);
+    nodes.resize(nodes_before);
+    tests.resize(tests_before);
+    macros[name] = std::move(m);
   }
 
   // The first token test a match must pass, if the pattern has one.

@@ -19,8 +19,22 @@ export function readJson(p) {
 const WRAPPERS = [['"', '"'], ["'", "'"], ['“', '”'], ['„', '“'], ['‘', '’'], ['«', '»'], ['(', ')'], ['[', ']'], ['{', '}'], ['`', '`']];
 export function clean(raw) {
   if (raw === undefined || raw === null) return null;
-  let s = String(raw).normalize('NFC');
-  s = s.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, ' ').replace(/[\s\u00a0]+/gu, ' ').trim();
+  let s = String(raw);
+  // UTF-8 that was decoded as Latin-1 ("Ãmer" with a C1 control for "Ömer"):
+  // repair it when it round-trips cleanly, otherwise drop the string
+  if (/[\u0080-\u009f]/.test(s)) {
+    if (!/^[\u0000-\u00ff]*$/.test(s)) return null;
+    const fixed = Buffer.from(s, 'latin1').toString('utf8');
+    if (fixed.includes('\ufffd') || /[\u0080-\u009f]/.test(fixed)) return null;
+    s = fixed;
+  }
+  s = s.normalize('NFC');
+  // control characters become spaces; format characters (bidi marks, BOM,
+  // soft hyphen) are dropped, except ZWNJ/ZWJ inside a word, which Persian and
+  // Kurdish spelling needs ("علی‌پور")
+  s = s.replace(/[\p{Cc}\u2028\u2029]/gu, ' ').replace(/[\p{Cf}]/gu, (c) => (c === '\u200c' || c === '\u200d' ? c : ''));
+  s = s.replace(/[\s\u00a0]+/gu, ' ').trim();
+  s = s.replace(/^[\u200c\u200d\s]+|[\u200c\u200d\s]+$/gu, '').replace(/ ?[\u200c\u200d]+ ?/gu, (m) => m.trim() || m);
   for (let changed = true; changed && s.length >= 2;) {
     changed = false;
     for (const [a, b] of WRAPPERS) {
@@ -154,7 +168,9 @@ export class Gazetteer {
       if (l.split('\t').length !== 5) throw new Error(`bad column count: ${l}`);
       if (l < '#' || l.startsWith('#')) throw new Error(`name would sort before/as comment: ${l}`);
     }
-    const out = header.map((h) => `# ${h}`).join('\n') + '\n' + body.join('\n') + '\n';
+    const head = header.map((h) => `# ${h}`);
+    for (let i = 1; i < head.length; i++) if (Buffer.compare(Buffer.from(head[i - 1]), Buffer.from(head[i])) > 0) throw new Error('header lines must be in C order');
+    const out = head.join('\n') + '\n' + body.join('\n') + '\n';
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.tmp`;
     fs.writeFileSync(tmp, out, 'utf8');

@@ -1,7 +1,7 @@
 // ORGANIZATION gazetteers: universities (swot), brands and airlines (simple-icons).
 import fs from 'node:fs';
 import path from 'node:path';
-import { Gazetteer, readJson, clean } from './lib.mjs';
+import { Gazetteer, readJson, clean, asciiFold } from './lib.mjs';
 
 // -------------------------------------------------------------- universities
 // Words that mark a name as an educational institution (any of several languages).
@@ -113,6 +113,8 @@ export function buildBrandsAndAirlines(ctx, otherNames = new Set()) {
     // ("ANA") and place/demonym names; those stay in brands.tsv (ambiguous=1).
     if (isAirline && [...title].length >= 4 && !common.has(title.toLowerCase()) && !otherNames.has(title)) {
       airlines.add(title, { subtype: 'airline', rank: [0, icon.slug] });
+      const f = asciiFold(title);
+      if (f) airlines.add(f, { subtype: 'airline', canonical: title, rank: [1, icon.slug] });
       continue;
     }
     const attrs = { ambiguous: 1 };

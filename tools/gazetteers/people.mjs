@@ -63,7 +63,7 @@ function territoryPopulations(nm) {
 // --------------------------------------------------------- person name lists
 // Letters (any script), combining marks, and the punctuation that occurs in
 // real names: space, apostrophes, hyphen, period.
-const NAME_CHARS = /^[\p{L}\p{M}' ’.\-]+$/u;
+const NAME_CHARS = /^[\p{L}\p{M}\u200c\u200d' ’.\-]+$/u;
 function personName(raw) {
   const n = clean(raw);
   if (!n || !NAME_CHARS.test(n)) return null;
