@@ -111,8 +111,8 @@ std::vector<Candidate> resolve(const Analysis& doc, std::vector<Candidate> candi
   if (options.propagate_names && !accepted.empty()) {
     std::vector<Alias> aliases;
     for (const Candidate& c : accepted) {
-      if (c.priority < options.alias_priority - 25) continue;  // weak evidence does not spread
-      Alias full{{}, c.type, c.rule, c.canonical};
+      if (c.priority < options.min_source_priority) continue;  // weak evidence does not spread
+      Alias full{{}, c.type, "alias.repeat", c.canonical};
       for (std::uint32_t i = c.begin; i < c.end; ++i)
         full.keys.emplace_back(doc.text.key(tokens[i]));
       aliases.push_back(full);

@@ -49,6 +49,8 @@ struct Atom {
   std::uint32_t subtype = 0;
   std::uint8_t require_flags = 0, forbid_flags = 0;
   std::uint32_t min_population = 0;
+  std::uint32_t max_population = 0xffffffffu;  // exclusive
+  bool negate_subtype = false;
 };
 
 // A conjunction of atoms. If one positive Class atom is present the test
@@ -394,7 +396,12 @@ struct RuleSet::Impl {
         a.kind = Atom::Class;
         a.value = impl.labels->intern(cls);
         if (pos < text.size() && text[pos] == '/') {
-          std::size_t sub_start = ++pos;
+          ++pos;
+          if (pos < text.size() && text[pos] == '!') {
+            a.negate_subtype = true;
+            ++pos;
+          }
+          std::size_t sub_start = pos;
           while (pos < text.size() && (std::isalnum(static_cast<unsigned char>(text[pos])) ||
                                        text[pos] == '_' || text[pos] == '-'))
             ++pos;
@@ -422,17 +429,21 @@ struct RuleSet::Impl {
                                                       : 0;
             if (flag) {
               (neg ? a.forbid_flags : a.require_flags) |= flag;
-            } else if (body.rfind("pop>=", 0) == 0 || body.rfind("pop>", 0) == 0) {
-              bool strict = body[4] != '=';
-              std::string num = body.substr(strict ? 4 : 5);
+            } else if (body.rfind("pop>", 0) == 0 || body.rfind("pop<", 0) == 0) {
+              bool inclusive = body.size() > 4 && body[4] == '=';
+              std::string num = body.substr(inclusive ? 5 : 4);
               std::uint32_t n = 0;
               auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), n);
-              if (ec != std::errc() || p != num.data() + num.size() || neg)
+              if (ec != std::errc() || p != num.data() + num.size() || neg || n == 0xffffffffu)
                 fail("bad population condition '" + cond + "'", col);
-              a.min_population = strict ? n + 1 : n;
+              if (body[3] == '>') {
+                a.min_population = inclusive ? n : n + 1;
+              } else {
+                a.max_population = inclusive ? n + 1 : n;
+              }
             } else {
               fail("unknown class condition '" + cond +
-                       "': use pop>=N, common, ambiguous, lower, user (or ! before a flag)",
+                       "': use pop>=N, pop<N, common, ambiguous, lower, user (or ! before a flag)",
                    col);
             }
             at = comma + 1;
@@ -620,9 +631,9 @@ struct RuleSet::Impl {
     const ListHit* last_hit = nullptr;
 
     bool hit_matches(const Atom& a, const ListHit& h) const {
-      return h.cls == a.value && (a.subtype == 0 || h.subtype == a.subtype) &&
+      return h.cls == a.value && (a.subtype == 0 || (h.subtype == a.subtype) != a.negate_subtype) &&
              (h.flags & a.require_flags) == a.require_flags && (h.flags & a.forbid_flags) == 0 &&
-             h.population >= a.min_population;
+             h.population >= a.min_population && h.population < a.max_population;
     }
     bool regex_matches(std::uint32_t re, std::uint32_t pos) const {
       std::int8_t& memo = regex_memo[re * doc.size() + pos];

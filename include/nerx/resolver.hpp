@@ -16,8 +16,11 @@ struct ResolverOptions {
   // Give every mention of one name one type within a document, unless a
   // mention has stronger evidence of its own.
   bool one_type_per_name = true;
-  // Priority of candidates created by propagation.
-  int alias_priority = 75;
+  // Priority of mentions found by propagation: above a bare list entry (30),
+  // below a name in a telling context (45 and up).
+  int alias_priority = 35;
+  // Only names found with at least this priority propagate.
+  int min_source_priority = 30;
 };
 
 // Applies vetoes and retypes, then settles overlaps: longest span first, then
