@@ -132,7 +132,7 @@ class TsvWriter : public RecordWriter {
         const auto& v = doc.fields[key];
         name = v.is_string() ? v.get<std::string>() : dump_json(v);
         if (key == std::string("path") && doc.fields.contains("line"))
-          name += ":" + dump_json(doc.fields["line"]);
+          name.append(":").append(dump_json(doc.fields["line"]));
         break;
       }
     }
@@ -140,8 +140,8 @@ class TsvWriter : public RecordWriter {
     OffsetCounter offsets(doc.text, options_.offsets);
     for (const Entity& e : entities) {
       append_tsv_field(name, out);
-      out += '\t' + std::to_string(offsets.to_unit(e.begin)) + '\t' +
-             std::to_string(offsets.to_unit(e.end)) + '\t';
+      out.append("\t").append(std::to_string(offsets.to_unit(e.begin)));
+      out.append("\t").append(std::to_string(offsets.to_unit(e.end))).append("\t");
       out += to_string(e.type);
       out += '\t';
       append_tsv_field(std::string_view(doc.text).substr(e.begin, e.end - e.begin), out);
