@@ -128,6 +128,10 @@ std::vector<Candidate> resolve(const Analysis& doc, std::vector<Candidate> candi
         aliases.push_back({{std::string(doc.text.key(tokens[c.end + 1]))}, c.type, "alias.acronym", {}});
       }
     }
+    // Mentions already found as the same type keep their own explanation.
+    std::vector<std::pair<std::pair<std::uint32_t, std::uint32_t>, EntityType>> found;
+    for (const Candidate& c : accepted) found.push_back({{c.begin, c.end}, c.type});
+    std::sort(found.begin(), found.end());
     std::vector<Candidate> extra;
     for (std::uint32_t i = 0; i < tokens.size(); ++i) {
       if (!is_capitalised(tokens[i].shape)) continue;
@@ -139,9 +143,12 @@ std::vector<Candidate> resolve(const Analysis& doc, std::vector<Candidate> candi
         for (std::size_t k = 1; k < al.keys.size() && same; ++k)
           same = doc.text.key(tokens[i + k]) == al.keys[k];
         if (!same) continue;
+        std::uint32_t end = i + static_cast<std::uint32_t>(al.keys.size());
+        if (std::binary_search(found.begin(), found.end(), std::make_pair(std::make_pair(i, end), al.type)))
+          continue;
         Candidate c;
         c.begin = i;
-        c.end = i + static_cast<std::uint32_t>(al.keys.size());
+        c.end = end;
         c.type = al.type;
         c.priority = options.alias_priority;
         c.order = 0xffffff00u + static_cast<std::uint32_t>(a);
