@@ -188,7 +188,7 @@ std::vector<GazetteerEntry> read_gazetteer_file(const std::string& path) {
 // ---------------------------------------------------------------------------
 // Viewing an image.
 
-Gazetteer::Gazetteer(std::string_view image, const std::string& name) {
+Gazetteer::Gazetteer(std::string_view image, const std::string& name, bool verify) {
   auto fail = [&](const std::string& why) { throw Error("not a valid nerx model: " + why, name); };
   if (image.size() < sizeof(Header)) fail("too short");
   if (reinterpret_cast<std::uintptr_t>(image.data()) % 8 != 0) fail("misaligned in memory");
@@ -215,13 +215,35 @@ Gazetteer::Gazetteer(std::string_view image, const std::string& name) {
   labels_ = reinterpret_cast<const std::uint32_t*>(section(h.labels_off, h.label_count, 4));
   label_count_ = h.label_count;
   rules_ = std::string_view(section(h.rules_off, h.rules_size, 1), h.rules_size);
-  // Cheap structural checks, so a corrupt file fails here and not mid-match.
+  if (!verify) return;
+  // Every index in range, so a corrupt file fails here and not mid-match.
+  auto string_ok = [&](std::uint32_t off) {
+    if (std::uint64_t(off) + 4 > strings_size_) return false;
+    std::uint32_t len;
+    std::memcpy(&len, strings_ + off, 4);
+    return std::uint64_t(off) + 4 + len <= strings_size_;
+  };
   for (std::size_t i = 0; i < label_count_; ++i)
-    if (labels_[i] + 4 > strings_size_) fail("label out of bounds");
-  const Node& last = nodes_[node_count_ - 1];
-  if (std::uint64_t(last.edge_begin) + last.edge_count > h.edge_count ||
-      std::uint64_t(last.entry_begin) + last.entry_count > entry_count_)
-    fail("node table out of bounds");
+    if (!string_ok(labels_[i])) fail("label out of bounds");
+  for (std::size_t i = 0; i <= vocab_mask_; ++i)
+    if (vocab_[i].id != kNoWord && !string_ok(vocab_[i].str)) fail("vocabulary out of bounds");
+  for (std::size_t i = 0; i < node_count_; ++i) {
+    const Node& n = nodes_[i];
+    if (std::uint64_t(n.edge_begin) + n.edge_count > h.edge_count ||
+        std::uint64_t(n.entry_begin) + n.entry_count > entry_count_ || n.fail >= node_count_ ||
+        n.output_link >= node_count_ || (i > 0 && n.depth == 0))
+      fail("node table out of bounds");
+  }
+  if (nodes_[0].depth != 0 || nodes_[0].fail != 0) fail("corrupt root node");
+  for (std::uint64_t i = 0; i < h.edge_count; ++i)
+    if (edges_[i].target == 0 || edges_[i].target >= node_count_) fail("edge out of bounds");
+  for (std::size_t i = 0; i < entry_count_; ++i) {
+    const Entry& e = entries_[i];
+    if (e.class_label >= label_count_ || e.subtype_label >= label_count_ ||
+        e.source_label >= label_count_ || !string_ok(e.canonical) || !string_ok(e.id) ||
+        !string_ok(e.name))
+      fail("entry out of bounds");
+  }
 }
 
 std::string_view Gazetteer::string_at(std::uint32_t offset) const {

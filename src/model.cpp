@@ -18,7 +18,7 @@ namespace nerx {
 std::shared_ptr<const Model> Model::view(std::string_view image, std::string name) {
   std::shared_ptr<Model> m(new Model());
   m->name_ = std::move(name);
-  m->gazetteer_ = Gazetteer(image, m->name_);
+  m->gazetteer_ = Gazetteer(image, m->name_, /*verify=*/false);
   return m;
 }
 

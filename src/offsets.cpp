@@ -36,7 +36,8 @@ std::size_t OffsetCounter::to_unit(std::size_t byte) {
     UChar32 c;
     U8_NEXT(s, i, n, c);
     if (c < 0) {
-      units_ += static_cast<std::size_t>(i - start);
+      i = start + 1;  // each invalid byte is one unit
+      ++units_;
     } else {
       units_ += (unit_ == OffsetUnit::Utf16 && c > 0xffff) ? 2 : 1;
     }

@@ -188,7 +188,7 @@ std::vector<Candidate> resolve(const Analysis& doc, std::vector<Candidate> candi
           winner = t;
       }
       Candidate& c = accepted[i];
-      if (static_cast<int>(c.type) != winner && c.priority < v.best_priority[winner]) {
+      if (static_cast<int>(c.type) != winner && c.priority <= v.best_priority[winner]) {
         c.type = static_cast<EntityType>(winner);
         c.rule = "alias.one_type_per_name";
       }

@@ -96,6 +96,7 @@ struct RuleSet::Impl {
   std::vector<std::uint32_t> by_shape[8];
   std::vector<std::uint32_t> anywhere;
   LabelTable* labels = nullptr;
+  std::uint32_t type_labels[3] = {0, 0, 0};  // PERSON, LOCATION, ORGANIZATION
   // Named sub-patterns ("let NAME = pattern"), used as $NAME.
   struct Macro {
     std::string text;
@@ -775,6 +776,8 @@ std::vector<std::string> RuleSet::names() const {
 
 void RuleSet::add(std::string_view source, const std::string& file, LabelTable& labels) {
   impl_->labels = &labels;
+  for (EntityType t : {EntityType::Person, EntityType::Location, EntityType::Organization})
+    impl_->type_labels[static_cast<int>(t)] = labels.intern(to_string(t));
   // A rule starts at column 1; lines that start with white space continue it.
   std::string text;
   std::vector<std::pair<std::size_t, std::size_t>> where;
@@ -860,7 +863,9 @@ void RuleSet::apply(const Analysis& doc, std::vector<Candidate>& out) const {
       c.order = r;
       c.rule = rule.name;
       c.subtype = rule.subtype;
-      if (const ListHit* h = matcher.mark_hit; h && h->begin == c.begin && h->end == c.end) {
+      const ListHit* h = matcher.mark_hit;
+      bool same_class = h && h->cls == m.type_labels[static_cast<int>(rule.type)];
+      if (same_class && h->begin == c.begin && h->end == c.end) {
         c.list = h->list;
         c.canonical = h->canonical;
         c.id = h->id;

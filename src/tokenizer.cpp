@@ -83,6 +83,7 @@ struct Decoder {
     UChar32 c;
     next = i;
     U8_NEXT(s, next, n, c);
+    if (c < 0) next = i + 1;  // each invalid byte stands alone
     return c;
   }
   UChar32 at(int32_t i) const {

@@ -194,7 +194,8 @@ void append_json_string(std::string_view s, std::string& out) {
       UChar32 cp;
       U8_NEXT(p, i, n, cp);
       if (cp < 0) {
-        for (int32_t k = start; k < i; ++k) out += "\xEF\xBF\xBD";  // one U+FFFD per bad byte
+        out += "\xEF\xBF\xBD";  // one U+FFFD per invalid byte
+        i = start + 1;
       } else {
         out.append(p + start, static_cast<std::size_t>(i - start));
       }

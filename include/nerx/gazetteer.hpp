@@ -64,8 +64,11 @@ class Gazetteer {
 
   Gazetteer() = default;
   // Views `image` (which must outlive this object and stay 8-byte aligned).
-  // Throws nerx::Error if it is not a valid image.
-  explicit Gazetteer(std::string_view image, const std::string& name = "model");
+  // Throws nerx::Error if it is not a valid image. `verify` checks every
+  // table entry (linear in the image size); skip it only for trusted images
+  // such as the one embedded at build time.
+  explicit Gazetteer(std::string_view image, const std::string& name = "model",
+                     bool verify = true);
 
   // Word id of a folded key, or kNoWord.
   static constexpr std::uint32_t kNoWord = 0xffffffffu;

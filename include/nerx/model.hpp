@@ -13,7 +13,8 @@ namespace nerx {
 
 class Model {
  public:
-  // Uses `image` in place; it must outlive the model (e.g. embedded data).
+  // Uses `image` in place; it must outlive the model and be trusted (the
+  // embedded default model): it is not verified entry by entry.
   static std::shared_ptr<const Model> view(std::string_view image, std::string name);
   // Takes ownership of an image built in memory.
   static std::shared_ptr<const Model> own(std::string image, std::string name);
