@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <string>
+#include <unordered_map>
 
 namespace nerx {
 namespace {
@@ -66,19 +67,36 @@ std::vector<Candidate> resolve_overlaps(std::vector<Candidate> candidates) {
         .push_back(c);
   }
   if (!vetoes.empty()) {
+    // Vetoes sorted by start; a candidate only meets the vetoes that start
+    // at or before it and are at most as long as the longest veto.
+    std::sort(vetoes.begin(), vetoes.end(),
+              [](const Candidate& a, const Candidate& b) { return a.begin < b.begin; });
+    std::uint32_t longest = 0;
+    for (const Candidate& v : vetoes) longest = std::max(longest, v.end - v.begin);
     std::erase_if(adds, [&](const Candidate& c) {
-      for (const Candidate& v : vetoes)
-        if (inside(c, v) && c.priority <= v.priority) return true;
+      std::uint32_t from = c.begin >= longest ? c.begin - longest : 0;
+      auto it = std::lower_bound(vetoes.begin(), vetoes.end(), from,
+                                 [](const Candidate& v, std::uint32_t b) { return v.begin < b; });
+      for (; it != vetoes.end() && it->begin <= c.begin; ++it)
+        if (inside(c, *it) && c.priority <= it->priority) return true;
       return false;
     });
   }
-  for (Candidate& c : adds) {
-    for (const Candidate& r : retypes) {
-      if (r.begin == c.begin && r.end == c.end && c.priority <= r.priority) {
-        c.type = r.type;
-        c.rule = r.rule;
-        if (!r.subtype.empty()) c.subtype = r.subtype;
-        c.priority = r.priority;
+  if (!retypes.empty()) {
+    std::sort(retypes.begin(), retypes.end(), [](const Candidate& a, const Candidate& b) {
+      return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+    });
+    for (Candidate& c : adds) {
+      auto it = std::lower_bound(retypes.begin(), retypes.end(), c,
+                                 [](const Candidate& r, const Candidate& x) {
+                                   return r.begin != x.begin ? r.begin < x.begin : r.end < x.end;
+                                 });
+      for (; it != retypes.end() && it->begin == c.begin && it->end == c.end; ++it) {
+        if (c.priority > it->priority) continue;
+        c.type = it->type;
+        c.rule = it->rule;
+        if (!it->subtype.empty()) c.subtype = it->subtype;
+        c.priority = it->priority;
       }
     }
   }
@@ -89,13 +107,14 @@ std::vector<Candidate> resolve_overlaps(std::vector<Candidate> candidates) {
     return a.order < b.order;
   });
   std::vector<Candidate> accepted;
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> taken;  // sorted spans
+  std::uint32_t size = 0;
+  for (const Candidate& c : adds) size = std::max(size, c.end);
+  std::vector<bool> taken(size, false);  // tokens already in an accepted entity
   for (const Candidate& c : adds) {
-    auto it = std::lower_bound(taken.begin(), taken.end(), std::make_pair(c.begin, 0u));
-    bool overlaps = (it != taken.end() && it->first < c.end) ||
-                    (it != taken.begin() && std::prev(it)->second > c.begin);
+    bool overlaps = false;
+    for (std::uint32_t i = c.begin; i < c.end && !overlaps; ++i) overlaps = taken[i];
     if (overlaps) continue;
-    taken.insert(it, {c.begin, c.end});
+    for (std::uint32_t i = c.begin; i < c.end; ++i) taken[i] = true;
     accepted.push_back(c);
   }
   std::sort(accepted.begin(), accepted.end(),
@@ -132,13 +151,18 @@ std::vector<Candidate> resolve(const Analysis& doc, std::vector<Candidate> candi
     std::vector<std::pair<std::pair<std::uint32_t, std::uint32_t>, EntityType>> found;
     for (const Candidate& c : accepted) found.push_back({{c.begin, c.end}, c.type});
     std::sort(found.begin(), found.end());
+    // Aliases by their first word, so each token costs one lookup.
+    std::unordered_map<std::string_view, std::vector<std::uint32_t>> by_first;
+    for (std::size_t a = 0; a < aliases.size(); ++a)
+      by_first[aliases[a].keys[0]].push_back(static_cast<std::uint32_t>(a));
     std::vector<Candidate> extra;
     for (std::uint32_t i = 0; i < tokens.size(); ++i) {
       if (!is_capitalised(tokens[i].shape)) continue;
-      std::string_view key = doc.text.key(tokens[i]);
-      for (std::size_t a = 0; a < aliases.size(); ++a) {
+      auto found_first = by_first.find(doc.text.key(tokens[i]));
+      if (found_first == by_first.end()) continue;
+      for (std::uint32_t a : found_first->second) {
         const Alias& al = aliases[a];
-        if (al.keys[0] != key || i + al.keys.size() > tokens.size()) continue;
+        if (i + al.keys.size() > tokens.size()) continue;
         bool same = true;
         for (std::size_t k = 1; k < al.keys.size() && same; ++k)
           same = doc.text.key(tokens[i + k]) == al.keys[k];
