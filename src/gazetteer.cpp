@@ -225,8 +225,15 @@ Gazetteer::Gazetteer(std::string_view image, const std::string& name, bool verif
   };
   for (std::size_t i = 0; i < label_count_; ++i)
     if (!string_ok(labels_[i])) fail("label out of bounds");
-  for (std::size_t i = 0; i <= vocab_mask_; ++i)
-    if (vocab_[i].id != kNoWord && !string_ok(vocab_[i].str)) fail("vocabulary out of bounds");
+  bool empty_slot = false;
+  for (std::size_t i = 0; i <= vocab_mask_; ++i) {
+    if (vocab_[i].id == kNoWord) {
+      empty_slot = true;
+    } else if (!string_ok(vocab_[i].str)) {
+      fail("vocabulary out of bounds");
+    }
+  }
+  if (!empty_slot) fail("vocabulary has no empty slot");
   for (std::size_t i = 0; i < node_count_; ++i) {
     const Node& n = nodes_[i];
     if (std::uint64_t(n.edge_begin) + n.edge_count > h.edge_count ||
@@ -237,6 +244,11 @@ Gazetteer::Gazetteer(std::string_view image, const std::string& name, bool verif
   if (nodes_[0].depth != 0 || nodes_[0].fail != 0) fail("corrupt root node");
   for (std::uint64_t i = 0; i < h.edge_count; ++i)
     if (edges_[i].target == 0 || edges_[i].target >= node_count_) fail("edge out of bounds");
+  for (std::size_t i = 0; i < node_count_; ++i) {
+    const Node& n = nodes_[i];
+    for (std::uint32_t e = n.edge_begin; e < n.edge_begin + n.edge_count; ++e)
+      if (nodes_[edges_[e].target].depth != n.depth + 1) fail("inconsistent node depth");
+  }
   for (std::size_t i = 0; i < entry_count_; ++i) {
     const Entry& e = entries_[i];
     if (e.class_label >= label_count_ || e.subtype_label >= label_count_ ||
@@ -247,10 +259,10 @@ Gazetteer::Gazetteer(std::string_view image, const std::string& name, bool verif
 }
 
 std::string_view Gazetteer::string_at(std::uint32_t offset) const {
-  if (offset + 4 > strings_size_) return {};
+  if (std::uint64_t(offset) + 4 > strings_size_) return {};
   std::uint32_t len;
   std::memcpy(&len, strings_ + offset, 4);
-  if (offset + 4 + std::size_t(len) > strings_size_) return {};
+  if (std::uint64_t(offset) + 4 + len > strings_size_) return {};
   return std::string_view(strings_ + offset + 4, len);
 }
 

@@ -140,7 +140,9 @@ PipelineStats run_pipeline(DocumentReader& reader, const Extractor& extractor,
         Batch& ref = *batch;
         in_flight.emplace_back(std::move(batch), pool.submit(ref));
       }
-      while (ok && (in_flight.size() >= max_in_flight || (!more && !in_flight.empty())))
+      // On a live stream, write each record before waiting for more input.
+      bool drain = !more || reader.interactive();
+      while (ok && (in_flight.size() >= max_in_flight || (drain && !in_flight.empty())))
         write_oldest();
     }
     while (!in_flight.empty()) {  // sink failed: let workers finish before the pool goes

@@ -152,7 +152,11 @@ struct DocumentReader::Impl {
           return true;
         }
         if (!visited_dirs.insert({st.st_dev, st.st_ino}).second) continue;  // symlink loop
-        expand_folder(p);
+        if (!expand_folder(p)) {
+          error_doc(doc, p, std::string("cannot read folder: ") + std::strerror(errno));
+          produced = true;
+          return true;
+        }
         continue;
       }
       int f = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
@@ -170,12 +174,9 @@ struct DocumentReader::Impl {
     return false;
   }
 
-  void expand_folder(const std::string& folder) {
+  bool expand_folder(const std::string& folder) {
     DIR* dir = ::opendir(folder.c_str());
-    if (!dir) {
-      pending.push_back(folder + "/");  // reported as unreadable when reached
-      return;
-    }
+    if (!dir) return false;
     std::vector<std::string> names;
     while (dirent* e = ::readdir(dir)) {
       std::string name = e->d_name;
@@ -186,6 +187,7 @@ struct DocumentReader::Impl {
     std::sort(names.begin(), names.end());
     std::string prefix = folder.back() == '/' ? folder : folder + "/";
     for (auto it = names.rbegin(); it != names.rend(); ++it) pending.push_back(prefix + *it);
+    return true;
   }
 
   void error_doc(Document& doc, const std::string& p, const std::string& why) {

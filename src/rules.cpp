@@ -485,6 +485,15 @@ struct RuleSet::Impl {
       TokenizedText toks;
       tokenize(literal, toks);
       if (toks.tokens.empty()) fail("empty literal", at);
+      // "'s" alone is the possessive token the tokenizer splits off words.
+      if (literal.size() > 1 && (literal[0] == '\'' || literal.rfind("\xE2\x80\x99", 0) == 0) &&
+          literal.find(' ') == std::string::npos) {
+        toks.tokens.assign(1, Token{});
+        toks.tokens[0].begin = 0;
+        toks.tokens[0].end = static_cast<std::uint32_t>(literal.size());
+        toks.keys = fold_key(literal);
+        toks.tokens[0].key_size = static_cast<std::uint32_t>(toks.keys.size());
+      }
       std::vector<Atom> atoms;
       for (const Token& t : toks.tokens) {
         Atom a;

@@ -249,8 +249,9 @@ void tokenize(std::string_view text, TokenizedText& out) {
         break;
       }
       case CharClass::Punct: {
-        // "'s" after a word is its own token: "Pakistan's" -> "Pakistan" "'s".
-        if (is_apostrophe(c) && !out.tokens.empty() && !space_before) {
+        // "'s" after a word is its own token: "Pakistan's" -> "Pakistan" "'s";
+        // also when spaced apart, as tokenized corpora write it ("Kabul 's").
+        if (is_apostrophe(c) && !out.tokens.empty() && out.tokens.back().shape != Shape::Punct) {
           int32_t after_s;
           UChar32 s = d.at(next, after_s);
           if ((s == 's' || s == 'S') && classify(d.at(after_s)) != CharClass::Letter &&

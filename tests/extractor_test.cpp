@@ -138,6 +138,55 @@ TEST(Extractor, BadRulesInAModelThrow) {
   EXPECT_THROW(nerx::Extractor({broken}), nerx::Error);
 }
 
+TEST(Model, SaveAndLoadRoundTrip) {
+  nerx_test::TempDir dir;
+  std::string lists = dir.write("mine.tsv", "Zorblat Industries\tORGANIZATION\tcompany\n");
+  std::string rules = dir.write("mine.rules", "org (30): [ORGANIZATION: @ORGANIZATION]\n");
+  std::string image = nerx::Model::compile({lists}, {rules}, true);
+  std::string path = dir / "mine.nerxmodel";
+  nerx::save_model(image, path);
+  auto model = nerx::Model::load(path);
+  EXPECT_EQ(model->name(), path);
+  EXPECT_EQ(model->rules_text(), "org (30): [ORGANIZATION: @ORGANIZATION]\n");
+  EXPECT_EQ(model->gazetteer().entry_count(), 1u);
+  nerx::Extractor ex({model});
+  std::string text = "Shares of Zorblat Industries fell.";
+  auto got = mentions(text, ex.extract(text));
+  EXPECT_EQ(got, (std::vector<Mention>{{"ORGANIZATION", 10, 28, "Zorblat Industries"}})) << show(got);
+}
+
+TEST(Model, LoadErrorsNameTheFile) {
+  nerx_test::TempDir dir;
+  auto expect_error = [](const std::string& path) {
+    try {
+      nerx::Model::load(path);
+      ADD_FAILURE() << "no error for " << path;
+    } catch (const nerx::Error& e) {
+      EXPECT_EQ(e.file(), path);
+    }
+  };
+  expect_error(dir / "missing.nerxmodel");
+  expect_error(dir.write("empty.nerxmodel", ""));
+  expect_error(dir.write("junk.nerxmodel", std::string(4096, 'x')));
+  expect_error(dir.mkdir("folder.nerxmodel"));
+  EXPECT_THROW(nerx::save_model("x", dir / "no/such/folder/m.nerxmodel"), nerx::Error);
+}
+
+TEST(Model, CompileReportsListErrors) {
+  nerx_test::TempDir dir;
+  std::string lists = dir.write("bad.tsv", "Kabul\tLOCATION\nHerat\tplace\n");
+  try {
+    nerx::Model::compile({lists}, {}, true);
+    FAIL() << "no error";
+  } catch (const nerx::Error& e) {
+    EXPECT_EQ(e.file(), lists);
+    EXPECT_EQ(e.line(), 2u);
+    EXPECT_EQ(e.column(), 7u);
+  }
+  EXPECT_THROW(nerx::Model::compile({dir / "missing.tsv"}, {}, true), nerx::Error);
+  EXPECT_THROW(nerx::Model::compile({}, {dir / "missing.rules"}, true), nerx::Error);
+}
+
 TEST(Extractor, ThreadSafe) {
   std::vector<std::string> texts = {
       "Foreign Minister Ishaq Dar visited Kabul.",

@@ -1,6 +1,7 @@
 // Gazetteers: TSV parsing, image building, Aho-Corasick matching, image checks.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 #include <string>
@@ -294,7 +295,8 @@ TEST(Gazetteer, ManyEntries) {
 // then u64 pairs (offset, count) for strings, vocab, nodes, edges, entries,
 // labels, rules. Node = 8 x u32 (edge_begin, edge_count, fail, output_link,
 // entry_begin, entry_count, depth, pad). Edge = 2 x u32 (word, target).
-constexpr std::size_t kNodesOff = 48, kEdgesOff = 64, kLabelsOff = 96, kLabelCount = 104;
+constexpr std::size_t kVocabOff = 32, kVocabSlots = 40, kNodesOff = 48, kNodeCount = 56, kEdgesOff = 64,
+                      kLabelsOff = 96, kLabelCount = 104;
 
 std::uint64_t read_u64(const std::string& image, std::size_t at) {
   std::uint64_t v;
@@ -374,6 +376,51 @@ TEST(GazetteerImage, RejectsEdgeTargetOutOfBounds) {
   std::size_t edges = static_cast<std::size_t>(read_u64(image, kEdgesOff));
   write_u32(image, edges + 4, 0x7FFFFFF0u);  // first edge's target
   EXPECT_THROW(nerx::Gazetteer(image, "m"), nerx::Error);
+}
+
+// With every vocabulary slot taken, looking up an unknown word never ends
+// (open addressing stops at an empty slot): such an image is corrupt.
+TEST(GazetteerImage, RejectsVocabularyWithoutEmptySlot) {
+  std::string image = sample_image();
+  std::size_t vocab = static_cast<std::size_t>(read_u64(image, kVocabOff));
+  std::size_t slots = static_cast<std::size_t>(read_u64(image, kVocabSlots));
+  // Find one used slot (id != kNoWord) and copy it into every slot.
+  std::string used;
+  for (std::size_t i = 0; i < slots && used.empty(); ++i) {
+    std::uint32_t id;
+    std::memcpy(&id, image.data() + vocab + i * 16 + 8, 4);
+    if (id != nerx::Gazetteer::kNoWord) used = image.substr(vocab + i * 16, 16);
+  }
+  ASSERT_FALSE(used.empty());
+  for (std::size_t i = 0; i < slots; ++i) image.replace(vocab + i * 16, 16, used);
+  EXPECT_THROW(nerx::Gazetteer(image, "m"), nerx::Error);
+}
+
+// A node's depth gives where a match starts (end - depth): a depth that does
+// not follow from the trie (parent depth + 1) puts hits before the text start,
+// and the extractor then indexes hits out of bounds.
+TEST(GazetteerImage, RejectsInconsistentNodeDepth) {
+  std::string image = sample_image();
+  std::size_t nodes = static_cast<std::size_t>(read_u64(image, kNodesOff));
+  std::size_t last = static_cast<std::size_t>(read_u64(image, kNodeCount)) - 1;  // "kabul", an entry node
+  ASSERT_GT(last, 0u);
+  write_u32(image, nodes + last * 32 + 24, 1000);  // its depth
+  EXPECT_THROW(nerx::Gazetteer(image, "m"), nerx::Error);
+}
+
+// string_at() is public and bounds-checks its offset, returning an empty view
+// for offsets outside the strings; the check `offset + 4 > size` is done in 32
+// bits, so an offset near 2^32 wraps it and memcpy reads far outside the image.
+TEST(GazetteerImage, StringAtHugeOffsetIsEmpty) {
+  std::string image = sample_image();
+  nerx::Gazetteer g(image, "m");
+  EXPECT_EQ(g.string_at(0), "");
+  EXPECT_EXIT(
+      {
+        bool empty = g.string_at(0xFFFFFFFEu).empty() && g.string_at(0xFFFFFFFFu).empty();
+        std::exit(empty ? 0 : 1);
+      },
+      ::testing::ExitedWithCode(0), "");
 }
 
 }  // namespace

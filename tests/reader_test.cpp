@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -134,6 +135,17 @@ TEST(Reader, RecursiveFolderInSortedOrder) {
   auto again = read_all({root + "/"}, o);
   ASSERT_EQ(again.size(), 6u);
   EXPECT_EQ(again[0].fields["path"], root + "/B.txt");
+}
+
+TEST(Reader, RecursiveSymlinkLoopEnds) {
+  TempDir dir;
+  dir.write("d/a.txt", "a");
+  std::filesystem::create_directory_symlink(dir / "d", dir / "d/loop");
+  nerx::ReaderOptions o;
+  o.recursive = true;
+  auto docs = read_all({dir / "d"}, o);
+  ASSERT_EQ(docs.size(), 1u);
+  EXPECT_EQ(docs[0].text, "a");
 }
 
 TEST(Reader, RecursiveMixOfFilesAndFolders) {

@@ -190,6 +190,12 @@ class Rules : public ::testing::Test {
     return s;
   }
 
+  static void expect_parse_error(const std::string& rules) {
+    nerx::LabelTable labels;
+    nerx::RuleSet set;
+    EXPECT_THROW(set.add(rules, "t.rules", labels), nerx::Error) << rules;
+  }
+
   nerx::Extractor extractor_;
 };
 
@@ -245,6 +251,32 @@ TEST_F(Rules, ClassSubtypePopulationAndFlags) {
   EXPECT_EQ(spans("r: [PERSON: @GIVEN_NAME]\n", text), (Strings{"Jordan"}));
   // PER / LOC / ORG are accepted class names too.
   EXPECT_EQ(spans("r: [LOCATION: @LOC(ambiguous)]\n", text), (Strings{"Jordan"}));
+}
+
+TEST_F(Rules, PopulationUpperBoundsAndNegatedSubtype) {
+  std::string text = "Kabul , Herat , New York , Reading , Jordan";
+  EXPECT_EQ(spans("r: [LOCATION: @LOCATION(pop<556205)]\n", text), (Strings{"Reading"}));
+  EXPECT_EQ(spans("r: [LOCATION: @LOCATION(pop<=556205)]\n", text), (Strings{"Herat", "Reading"}));
+  EXPECT_EQ(spans("r: [LOCATION: @LOCATION(pop>=500000, pop<5000000)]\n", text), (Strings{"Herat", "Kabul"}));
+  EXPECT_EQ(spans("r: [LOCATION: @LOCATION/!city]\n", text), (Strings{"Jordan"}));
+  EXPECT_EQ(spans("r: [LOCATION: @LOCATION/!country(!common)]\n", text),
+            (Strings{"Herat", "Kabul", "New York"}));
+  expect_parse_error("r: [LOCATION: @LOCATION(pop<x)]\n");
+  expect_parse_error("r: [LOCATION: @LOCATION(!pop>5)]\n");
+  expect_parse_error("r: [LOCATION: @LOCATION/]\n");
+}
+
+TEST_F(Rules, AnyAndSymbol) {
+  std::string text = "Kabul \xF0\x9F\x98\x80 and Herat";
+  EXPECT_EQ(spans("r: [LOCATION: Xx] Any Any Xx\n", text), (Strings{"Kabul"}));
+  EXPECT_EQ(spans("r: [PERSON: Symbol]\n", text), (Strings{"\xF0\x9F\x98\x80"}));
+}
+
+// docs/rules.md: `"'s"` matches "the possessive ending, which the tokenizer
+// splits off: Pakistan 's". The literal must be one token, like the text's.
+TEST_F(Rules, PossessiveLiteral) {
+  EXPECT_EQ(spans("r: [LOCATION: Xx] \"'s\"\n", "Pakistan's minister and Kabul 's mayor"),
+            (Strings{"Kabul", "Pakistan"}));
 }
 
 TEST_F(Rules, CandidateCarriesListInformation) {

@@ -170,7 +170,9 @@ TEST(Tokenizer, InvalidBytesNeverBreakSpans) {
   for (const auto& token : t.tokens)
     for (auto i = token.begin; i < token.end; ++i) covered[i] = true;
   for (std::size_t i = 0; i < text.size(); ++i)
-    if (text[i] != ' ') EXPECT_TRUE(covered[i]) << "byte " << i;
+    if (text[i] != ' ') {
+      EXPECT_TRUE(covered[i]) << "byte " << i;
+    }
 }
 
 TEST(Tokenizer, Shapes) {
@@ -253,8 +255,12 @@ TEST(Tokenizer, SentenceStarts) {
   EXPECT_EQ(starts, (Texts{"He", "She", "why", "Yes", "Then", "Now"}));
   for (const auto& token : t.tokens) {
     std::string_view s = t.token_text(token);
-    if (s == "Then" || s == "Now") EXPECT_TRUE(token.newline_before) << s;
-    if (s == "She" || s == "left") EXPECT_FALSE(token.newline_before) << s;
+    if (s == "Then" || s == "Now") {
+      EXPECT_TRUE(token.newline_before) << s;
+    }
+    if (s == "She" || s == "left") {
+      EXPECT_FALSE(token.newline_before) << s;
+    }
   }
 }
 

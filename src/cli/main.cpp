@@ -37,11 +37,14 @@ struct ModelFlags {
   void add_to(CLI::App& app) {
     app.add_option("--gazetteer", gazetteers,
                    "Add a list (TSV: name, TYPE, subtype, canonical, attributes); repeatable")
-        ->check(CLI::ExistingFile);
+        ->check(CLI::ExistingFile)
+        ->allow_extra_args(false);
     app.add_option("--rules", rules, "Add a rule file (see docs/rules.md); repeatable")
-        ->check(CLI::ExistingFile);
+        ->check(CLI::ExistingFile)
+        ->allow_extra_args(false);
     app.add_option("--model", models, "Add a model compiled by 'nerx compile'; repeatable")
-        ->check(CLI::ExistingFile);
+        ->check(CLI::ExistingFile)
+        ->allow_extra_args(false);
     app.add_flag("--no-default-model", no_default, "Do not use the built-in lists and rules");
   }
 
@@ -137,9 +140,11 @@ Exit codes: 0 success, 1 some input could not be processed, 2 usage error.)");
   ModelFlags compile_inputs;
   compile->add_option("-o,--output", model_out, "The model file to write")->required();
   compile->add_option("--gazetteer", compile_inputs.gazetteers, "A list to compile; repeatable")
-      ->check(CLI::ExistingFile);
+      ->check(CLI::ExistingFile)
+      ->allow_extra_args(false);
   compile->add_option("--rules", compile_inputs.rules, "A rule file to compile; repeatable")
-      ->check(CLI::ExistingFile);
+      ->check(CLI::ExistingFile)
+      ->allow_extra_args(false);
 
   try {
     app.parse(argc, argv);
