@@ -89,6 +89,7 @@ struct RuleSet::Impl {
   std::vector<Node> nodes;
   std::vector<Test> tests;
   std::vector<std::unique_ptr<icu::RegexPattern>> regexes;
+  std::unordered_map<std::string, std::uint32_t> regex_ids;  // pattern -> index
   WordMap words, exact_words;
   // Rules indexed by what their first token must be, so each token tries
   // only the rules that can start there.
@@ -371,6 +372,13 @@ struct RuleSet::Impl {
           flags = UREGEX_CASE_INSENSITIVE;
           ++pos;
         }
+        a.kind = Atom::Regex;
+        // One compiled pattern (and one memo per token) however often it is used.
+        std::string key = pattern + (flags ? "/i" : "/");
+        if (auto known = impl.regex_ids.find(key); known != impl.regex_ids.end()) {
+          a.value = known->second;
+          return {a};
+        }
         UErrorCode status = U_ZERO_ERROR;
         UParseError perr;
         std::unique_ptr<icu::RegexPattern> re(icu::RegexPattern::compile(
@@ -379,8 +387,8 @@ struct RuleSet::Impl {
           fail(std::string("invalid regular expression: ") + u_errorName(status),
                start + 1 + (perr.offset > 0 ? perr.offset : 0));
         impl.regexes.push_back(std::move(re));
-        a.kind = Atom::Regex;
         a.value = static_cast<std::uint32_t>(impl.regexes.size() - 1);
+        impl.regex_ids.emplace(std::move(key), a.value);
         return {a};
       }
       if (c == '@') {
