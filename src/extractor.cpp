@@ -36,10 +36,8 @@ void Extractor::analyse(std::string_view text, Analysis& doc) const {
       hit.subtype = layer.labels[e.subtype_label];
       hit.population = e.population;
       hit.flags = e.flags;
-      hit.list = g.label(e.source_label);
-      hit.name = g.string_at(e.name);
-      hit.canonical = g.string_at(e.canonical);
-      hit.id = g.string_at(e.id);
+      hit.gazetteer = &g;
+      hit.entry = h.entry;
       doc.hits.push_back(hit);
     }
   }

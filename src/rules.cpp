@@ -883,9 +883,9 @@ void RuleSet::apply(const Analysis& doc, std::vector<Candidate>& out) const {
       const ListHit* h = matcher.mark_hit;
       bool same_class = h && h->cls == m.type_labels[static_cast<int>(rule.type)];
       if (same_class && h->begin == c.begin && h->end == c.end) {
-        c.list = h->list;
-        c.canonical = h->canonical;
-        c.id = h->id;
+        c.list = h->list();
+        c.canonical = h->canonical();
+        c.id = h->id();
         if (c.subtype.empty() && h->subtype) c.subtype = m.labels->name(h->subtype);
       }
       out.push_back(c);

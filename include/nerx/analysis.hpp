@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "nerx/document.hpp"
+#include "nerx/gazetteer.hpp"
 #include "nerx/tokenizer.hpp"
 
 namespace nerx {
@@ -32,17 +33,24 @@ class LabelTable {
 };
 
 // A listed name found in the text, with its labels mapped into the
-// extractor's LabelTable. Text views point into the model (stable).
+// extractor's LabelTable. Its strings stay in the model and are looked up
+// only for the few hits that become entities.
 struct ListHit {
   std::uint32_t begin, end;  // token span
   std::uint32_t cls;         // label: LOCATION, GIVEN_NAME, ...
   std::uint32_t subtype;     // label, 0 = none
   std::uint32_t population;
   std::uint8_t flags;        // EntryFlag bits
-  std::string_view list;     // the list's name, e.g. "cities"
-  std::string_view name;     // the listed form
-  std::string_view canonical;
-  std::string_view id;
+  const Gazetteer* gazetteer;
+  std::uint32_t entry;       // index in gazetteer
+
+  std::string_view list() const {  // the list's name, e.g. "cities"
+    return gazetteer->label(gazetteer->entry(entry).source_label);
+  }
+  std::string_view canonical() const {
+    return gazetteer->string_at(gazetteer->entry(entry).canonical);
+  }
+  std::string_view id() const { return gazetteer->string_at(gazetteer->entry(entry).id); }
 };
 
 enum class CandidateAction : std::uint8_t {
