@@ -1,5 +1,7 @@
 #include "nerx/gazetteer.hpp"
 
+#include <atomic>
+
 #include <unicode/utf8.h>
 
 #include <algorithm>
@@ -22,7 +24,7 @@ namespace nerx {
 namespace {
 
 constexpr char kMagic[8] = {'N', 'E', 'R', 'X', 'G', 'A', 'Z', '1'};
-constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kVersion = 2;
 
 struct Header {
   char magic[8];
@@ -36,15 +38,6 @@ struct Header {
   std::uint64_t labels_off, label_count;
   std::uint64_t rules_off, rules_size;
 };
-
-std::uint32_t hash_key(std::string_view key) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : key) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return static_cast<std::uint32_t>(h ^ (h >> 32));
-}
 
 bool valid_utf8(std::string_view s, std::size_t& bad_at) {
   int32_t i = 0, n = static_cast<int32_t>(s.size());
@@ -68,8 +61,10 @@ struct Gazetteer::Node {
 struct Gazetteer::Edge {
   std::uint32_t word, target;
 };
+// `root` is the automaton state reached from the root by this word, so the
+// most common transition (a name's first word) costs no edge search.
 struct Gazetteer::VocabSlot {
-  std::uint32_t hash, str, id, pad;
+  std::uint32_t hash, str, id, root;
 };
 
 // ---------------------------------------------------------------------------
@@ -188,7 +183,12 @@ std::vector<GazetteerEntry> read_gazetteer_file(const std::string& path) {
 // ---------------------------------------------------------------------------
 // Viewing an image.
 
-Gazetteer::Gazetteer(std::string_view image, const std::string& name, bool verify) {
+namespace {
+std::atomic<std::uint64_t> next_serial{1};
+}
+
+Gazetteer::Gazetteer(std::string_view image, const std::string& name, bool verify)
+    : serial_(next_serial++) {
   auto fail = [&](const std::string& why) { throw Error("not a valid nerx model: " + why, name); };
   if (image.size() < sizeof(Header)) fail("too short");
   if (reinterpret_cast<std::uintptr_t>(image.data()) % 8 != 0) fail("misaligned in memory");
@@ -229,7 +229,8 @@ Gazetteer::Gazetteer(std::string_view image, const std::string& name, bool verif
   for (std::size_t i = 0; i <= vocab_mask_; ++i) {
     if (vocab_[i].id == kNoWord) {
       empty_slot = true;
-    } else if (!string_ok(vocab_[i].str)) {
+    } else if (!string_ok(vocab_[i].str) || vocab_[i].root >= node_count_ ||
+               (vocab_[i].root != 0 && nodes_[vocab_[i].root].depth != 1)) {
       fail("vocabulary out of bounds");
     }
   }
@@ -266,26 +267,29 @@ std::string_view Gazetteer::string_at(std::uint32_t offset) const {
   return std::string_view(strings_ + offset + 4, len);
 }
 
-std::uint32_t Gazetteer::word_id(std::string_view key) const {
-  if (!vocab_) return kNoWord;
-  std::uint32_t h = hash_key(key);
-  for (std::size_t slot = h & vocab_mask_;; slot = (slot + 1) & vocab_mask_) {
+Gazetteer::Word Gazetteer::lookup(std::string_view key, std::uint32_t hash) const {
+  if (!vocab_) return {};
+  for (std::size_t slot = hash & vocab_mask_;; slot = (slot + 1) & vocab_mask_) {
     const VocabSlot& s = vocab_[slot];
-    if (s.id == kNoWord) return kNoWord;
-    if (s.hash == h && string_at(s.str) == key) return s.id;
+    if (s.id == kNoWord) return {};
+    if (s.hash == hash && string_at(s.str) == key) return {s.id, s.root};
   }
 }
 
-std::uint32_t Gazetteer::next_state(std::uint32_t state, std::uint32_t word) const {
-  if (word == kNoWord) return 0;
+std::uint32_t Gazetteer::word_id(std::string_view key) const {
+  return lookup(key, hash_key(key)).id;
+}
+
+std::uint32_t Gazetteer::next_state(std::uint32_t state, Word word) const {
+  if (word.id == kNoWord) return 0;
   for (;;) {
+    if (state == 0) return word.root;
     const Node& n = nodes_[state];
     const Edge* begin = edges_ + n.edge_begin;
     const Edge* end = begin + n.edge_count;
-    const Edge* e = std::lower_bound(begin, end, word,
+    const Edge* e = std::lower_bound(begin, end, word.id,
                                      [](const Edge& x, std::uint32_t w) { return x.word < w; });
-    if (e != end && e->word == word) return e->target;
-    if (state == 0) return 0;
+    if (e != end && e->word == word.id) return e->target;
     state = n.fail;
   }
 }
@@ -467,7 +471,7 @@ std::string GazetteerBuilder::build() {
     std::uint32_t h = hash_key(key);
     std::size_t slot = h & (slots - 1);
     while (vocab[slot].id != Gazetteer::kNoWord) slot = (slot + 1) & (slots - 1);
-    vocab[slot] = {h, m.vocab_strings[id], id, 0};
+    vocab[slot] = {h, m.vocab_strings[id], id, child(0, id)};
   }
 
   // Lay out the image.
@@ -503,24 +507,89 @@ std::string GazetteerBuilder::build() {
 // ---------------------------------------------------------------------------
 // Matching.
 
+namespace {
+
+// Recent vocabulary lookups of one thread, for one gazetteer. Words follow
+// Zipf's law, so a small cache in L2 answers most lookups that would
+// otherwise miss twice in the large model (slot, then string).
+class WordCache {
+ public:
+  Gazetteer::Word lookup(const Gazetteer& g, std::string_view key, std::uint32_t hash) {
+    if (owner_ != g.serial()) {
+      owner_ = g.serial();
+      slots_.assign(kSlots, Slot{});
+    }
+    if (key.size() > sizeof(Slot::key)) return g.lookup(key, hash);
+    Slot& s = slots_[hash & (kSlots - 1)];
+    if (s.size == key.size() && s.hash == hash && std::memcmp(s.key, key.data(), key.size()) == 0 &&
+        s.size != 0)
+      return s.word;
+    s.word = g.lookup(key, hash);
+    s.hash = hash;
+    s.size = static_cast<std::uint8_t>(key.size());
+    std::memcpy(s.key, key.data(), key.size());
+    return s.word;
+  }
+
+ private:
+  struct Slot {
+    Gazetteer::Word word;
+    std::uint32_t hash = 0;
+    std::uint8_t size = 0;  // 0: empty (the empty key is never looked up)
+    char key[19];
+  };
+  static constexpr std::size_t kSlots = 65536;
+  std::uint64_t owner_ = 0;
+  std::vector<Slot> slots_;
+};
+
+}  // namespace
+
 void match_gazetteer(const Gazetteer& g, const TokenizedText& text,
                      std::vector<GazetteerHit>& hits) {
   hits.clear();
   if (g.entry_count() == 0) return;
-  std::uint32_t state = 0;
+  // Hits come out of the automaton by end token; a counting sort by begin
+  // (linear, unlike a comparison sort) puts them in begin order. Hits of one
+  // begin arrive shortest first, one state's entries at a time, so each
+  // state's group is placed from the back of its bucket: longest first,
+  // entries of a group in list order.
+  thread_local std::vector<GazetteerHit> found;
+  thread_local std::vector<std::uint32_t> bucket_end;
+  thread_local WordCache caches[4];  // one per model layer, most runs have one or two
+  WordCache& cache = caches[g.serial() % 4];
+  found.clear();
   const auto& tokens = text.tokens;
-  for (std::uint32_t i = 0; i < tokens.size(); ++i) {
-    state = g.next_state(state, g.word_id(text.key(tokens[i])));
+  const std::uint32_t n = static_cast<std::uint32_t>(tokens.size());
+  std::uint32_t state = 0;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const Token& t = tokens[i];
+    state = g.next_state(state, cache.lookup(g, text.key(t), t.key_hash));
     for (std::uint32_t s = state; s != 0;) {
       auto out = g.output(s);
       for (std::uint32_t e = out.entry_begin; e < out.entry_begin + out.entry_count; ++e)
-        hits.push_back({i + 1 - out.depth, i + 1, e});
+        found.push_back({i + 1 - out.depth, i + 1, e});
       s = out.output_link;
     }
   }
-  std::stable_sort(hits.begin(), hits.end(), [](const GazetteerHit& a, const GazetteerHit& b) {
-    return a.begin != b.begin ? a.begin < b.begin : a.end > b.end;
-  });
+  bucket_end.assign(n + 1, 0);
+  for (const GazetteerHit& h : found) ++bucket_end[h.begin];
+  std::uint32_t total = 0;
+  for (std::uint32_t b = 0; b < n; ++b) {
+    total += bucket_end[b];
+    bucket_end[b] = total;  // one past the bucket's last slot
+  }
+  hits.resize(found.size());
+  for (std::size_t i = 0; i < found.size();) {
+    std::size_t j = i + 1;  // one group: same begin and end
+    while (j < found.size() && found[j].begin == found[i].begin && found[j].end == found[i].end)
+      ++j;
+    std::uint32_t& end = bucket_end[found[i].begin];
+    end -= static_cast<std::uint32_t>(j - i);
+    std::copy(found.begin() + static_cast<std::ptrdiff_t>(i),
+              found.begin() + static_cast<std::ptrdiff_t>(j), hits.begin() + end);
+    i = j;
+  }
 }
 
 }  // namespace nerx

@@ -4,6 +4,7 @@
 #include <unicode/unistr.h>
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <functional>
 #include <optional>
@@ -91,11 +92,26 @@ struct RuleSet::Impl {
   std::vector<std::unique_ptr<icu::RegexPattern>> regexes;
   std::unordered_map<std::string, std::uint32_t> regex_ids;  // pattern -> index
   WordMap words, exact_words;
-  // Rules indexed by what their first token must be, so each token tries
+  // Rules indexed by what their first token can be, so each token tries
   // only the rules that can start there.
   std::vector<std::vector<std::uint32_t>> by_word, by_exact, by_class;
   std::vector<std::uint32_t> by_shape[8];
   std::vector<std::uint32_t> anywhere;
+  // The same index as bit sets of rules (built by finalize()): a token's
+  // rules are the union of the sets of its word, shape and list classes.
+  using RuleBits = std::vector<std::uint64_t>;
+  std::size_t bit_words = 0;  // 64-bit words per set
+  std::vector<std::uint64_t> word_bits, exact_bits, class_bits, shape_bits, anywhere_bits;
+  // Literal words of all rules, found by the hash tokens carry: one probe
+  // per token instead of string hashing.
+  struct Literal {
+    std::string key;                                        // folded
+    std::uint32_t word = Gazetteer::kNoWord;                // id in `words`
+    std::vector<std::pair<std::string, std::uint32_t>> exact;  // text, id in `exact_words`
+  };
+  std::vector<Literal> literals;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> literal_slots;  // hash, literal + 1
+
   LabelTable* labels = nullptr;
   std::uint32_t type_labels[3] = {0, 0, 0};  // PERSON, LOCATION, ORGANIZATION
   // Named sub-patterns ("let NAME = pattern"), used as $NAME.
@@ -584,55 +600,136 @@ struct RuleSet::Impl {
     macros[name] = std::move(m);
   }
 
-  // The first token test a match must pass, if the pattern has one.
-  const Test* first_test(std::uint32_t node) const {
+  // What the first token of a match can be. Collects the index keys of the
+  // tests a match can start with into `keys`; sets `unbounded` if one of
+  // them has no indexable atom. Returns whether `node` can match nothing.
+  struct IndexKey {
+    enum Kind : std::uint8_t { Word, Exact, Class, ShapeIs } kind;
+    std::uint32_t value;
+  };
+  bool first_keys(std::uint32_t node, std::vector<IndexKey>& keys, bool& unbounded) const {
     const Node& n = nodes[node];
     switch (n.kind) {
-      case Node::TestNode:
-        return &tests[n.test];
-      case Node::Seq:
-        for (std::uint32_t c : n.children) {
-          if (nodes[c].kind == Node::Start) continue;
-          return first_test(c);
+      case Node::TestNode: {
+        for (const Atom& a : tests[n.test].atoms) {
+          if (a.negate) continue;
+          switch (a.kind) {
+            case Atom::Word:
+              keys.push_back({IndexKey::Word, a.value});
+              return false;
+            case Atom::Exact:
+              keys.push_back({IndexKey::Exact, a.value});
+              return false;
+            case Atom::Class:
+              keys.push_back({IndexKey::Class, a.value});
+              return false;
+            case Atom::ShapeIs:
+              keys.push_back({IndexKey::ShapeIs, a.value});
+              return false;
+            case Atom::Cap:
+              for (Shape s : {Shape::Capitalized, Shape::AllCaps, Shape::Initial})
+                keys.push_back({IndexKey::ShapeIs, static_cast<std::uint32_t>(s)});
+              return false;
+            default:
+              break;
+          }
         }
-        return nullptr;
-      case Node::Mark:
-        return first_test(n.children[0]);
+        unbounded = true;
+        return false;
+      }
+      case Node::Seq:
+        for (std::uint32_t c : n.children)
+          if (!first_keys(c, keys, unbounded)) return false;
+        return true;
+      case Node::Alt: {
+        bool nullable = false;
+        for (std::uint32_t c : n.children) nullable |= first_keys(c, keys, unbounded);
+        return nullable;
+      }
       case Node::Repeat:
-        return n.min > 0 ? first_test(n.children[0]) : nullptr;
-      default:
-        return nullptr;
+        return first_keys(n.children[0], keys, unbounded) || n.min == 0;
+      case Node::Mark:
+        return first_keys(n.children[0], keys, unbounded);
+      case Node::Start:
+        return true;  // zero width
     }
+    return true;
   }
 
   void index_rule(std::uint32_t rule, std::uint32_t root) {
     auto push = [&](std::vector<std::vector<std::uint32_t>>& index, std::uint32_t key) {
       if (index.size() <= key) index.resize(key + 1);
-      index[key].push_back(rule);
+      if (index[key].empty() || index[key].back() != rule) index[key].push_back(rule);
     };
-    if (const Test* t = first_test(root)) {
-      for (const Atom& a : t->atoms) {
-        if (a.negate) continue;
-        switch (a.kind) {
-          case Atom::Word:
-            return push(by_word, a.value);
-          case Atom::Exact:
-            return push(by_exact, a.value);
-          case Atom::Class:
-            return push(by_class, a.value);
-          case Atom::ShapeIs:
-            by_shape[a.value].push_back(rule);
-            return;
-          case Atom::Cap:
-            for (Shape s : {Shape::Capitalized, Shape::AllCaps, Shape::Initial})
-              by_shape[static_cast<int>(s)].push_back(rule);
-            return;
-          default:
-            break;
-        }
+    std::vector<IndexKey> keys;
+    bool unbounded = false;
+    if (first_keys(root, keys, unbounded) || unbounded) {
+      anywhere.push_back(rule);
+      return;
+    }
+    for (const IndexKey& k : keys) {
+      switch (k.kind) {
+        case IndexKey::Word:
+          push(by_word, k.value);
+          break;
+        case IndexKey::Exact:
+          push(by_exact, k.value);
+          break;
+        case IndexKey::Class:
+          push(by_class, k.value);
+          break;
+        case IndexKey::ShapeIs:
+          if (by_shape[k.value].empty() || by_shape[k.value].back() != rule)
+            by_shape[k.value].push_back(rule);
+          break;
       }
     }
-    anywhere.push_back(rule);
+  }
+
+  // Builds the bit sets and the literal table from the index.
+  void finalize() {
+    bit_words = (rules.size() + 63) / 64;
+    auto to_bits = [&](const std::vector<std::vector<std::uint32_t>>& index,
+                       std::vector<std::uint64_t>& bits, std::size_t keys) {
+      bits.assign(keys * bit_words, 0);
+      for (std::size_t k = 0; k < index.size() && k < keys; ++k)
+        for (std::uint32_t r : index[k]) bits[k * bit_words + r / 64] |= 1ull << (r % 64);
+    };
+    to_bits(by_word, word_bits, words.size());
+    to_bits(by_exact, exact_bits, exact_words.size());
+    to_bits(by_class, class_bits, labels ? labels->size() : by_class.size());
+    to_bits(std::vector<std::vector<std::uint32_t>>(std::begin(by_shape), std::end(by_shape)),
+            shape_bits, 8);
+    to_bits({anywhere}, anywhere_bits, 1);
+
+    literals.clear();
+    std::unordered_map<std::string, std::uint32_t> by_key;
+    auto literal = [&](const std::string& key) -> Literal& {
+      auto [it, inserted] = by_key.emplace(key, static_cast<std::uint32_t>(literals.size()));
+      if (inserted) literals.push_back({key, Gazetteer::kNoWord, {}});
+      return literals[it->second];
+    };
+    for (const auto& [key, id] : words) literal(key).word = id;
+    for (const auto& [text, id] : exact_words) literal(fold_key(text)).exact.emplace_back(text, id);
+    std::size_t slots = 16;
+    while (slots < literals.size() * 2) slots <<= 1;
+    literal_slots.assign(slots, {0, 0});
+    for (std::uint32_t i = 0; i < literals.size(); ++i) {
+      std::uint32_t h = hash_key(literals[i].key);
+      std::size_t slot = h & (slots - 1);
+      while (literal_slots[slot].second != 0) slot = (slot + 1) & (slots - 1);
+      literal_slots[slot] = {h, i + 1};
+    }
+  }
+
+  // The rule literal a token is, if any.
+  const Literal* find_literal(const TokenizedText& text, const Token& t) const {
+    const std::size_t mask = literal_slots.size() - 1;
+    for (std::size_t slot = t.key_hash & mask;; slot = (slot + 1) & mask) {
+      const auto& [hash, index] = literal_slots[slot];
+      if (index == 0) return nullptr;
+      if (hash == t.key_hash && literals[index - 1].key == text.key(t)) return &literals[index - 1];
+    }
   }
 
   // ---------------- matching ----------------
@@ -825,44 +922,56 @@ void RuleSet::add(std::string_view source, const std::string& file, LabelTable& 
     pos = nl + 1;
   }
   flush();
+  impl_->finalize();
 }
 
 void RuleSet::apply(const Analysis& doc, std::vector<Candidate>& out) const {
   const Impl& m = *impl_;
   const std::size_t n = doc.size();
   if (m.rules.empty() || n == 0) return;
-  std::vector<std::uint32_t> word_ids(n, Gazetteer::kNoWord), exact_ids(n, Gazetteer::kNoWord);
+  // Scratch space reused across documents (one set per thread).
+  thread_local std::vector<std::uint32_t> word_ids, exact_ids;
+  thread_local std::vector<std::int8_t> regex_memo;
+  thread_local std::vector<std::uint64_t> todo_bits;
+  word_ids.assign(n, Gazetteer::kNoWord);
+  exact_ids.assign(n, Gazetteer::kNoWord);
   for (std::size_t i = 0; i < n; ++i) {
-    if (!m.words.empty()) {
-      auto it = m.words.find(doc.text.key(doc.text.tokens[i]));
-      if (it != m.words.end()) word_ids[i] = it->second;
-    }
-    if (!m.exact_words.empty()) {
-      auto it = m.exact_words.find(doc.text.token_text(doc.text.tokens[i]));
-      if (it != m.exact_words.end()) exact_ids[i] = it->second;
-    }
+    const Token& t = doc.text.tokens[i];
+    const Impl::Literal* lit = m.find_literal(doc.text, t);
+    if (!lit) continue;
+    word_ids[i] = lit->word;
+    for (const auto& [text, id] : lit->exact)
+      if (doc.text.token_text(t) == text) exact_ids[i] = id;
   }
-  std::vector<std::int8_t> regex_memo(m.regexes.size() * n, -1);
+  regex_memo.assign(m.regexes.size() * n, -1);
   std::vector<std::unique_ptr<icu::RegexMatcher>> matchers(m.regexes.size());
   Impl::Matcher matcher{m, doc, word_ids, exact_ids, regex_memo, matchers};
 
+  const std::size_t W = m.bit_words;
+  todo_bits.resize(W);
   std::vector<std::uint32_t> todo;
   for (std::uint32_t pos = 0; pos < n; ++pos) {
-    todo.clear();
-    auto take = [&](const std::vector<std::vector<std::uint32_t>>& index, std::uint32_t key) {
-      if (key < index.size()) todo.insert(todo.end(), index[key].begin(), index[key].end());
+    std::uint64_t any = 0;
+    auto add = [&](const std::uint64_t* bits) {
+      for (std::size_t w = 0; w < W; ++w) {
+        todo_bits[w] |= bits[w];
+        any |= bits[w];
+      }
     };
-    take(m.by_word, word_ids[pos]);
-    take(m.by_exact, exact_ids[pos]);
+    std::copy(m.anywhere_bits.begin(), m.anywhere_bits.end(), todo_bits.begin());
+    for (std::size_t w = 0; w < W; ++w) any |= todo_bits[w];
+    add(&m.shape_bits[static_cast<std::size_t>(doc.text.tokens[pos].shape) * W]);
+    if (word_ids[pos] != Gazetteer::kNoWord) add(&m.word_bits[word_ids[pos] * W]);
+    if (exact_ids[pos] != Gazetteer::kNoWord) add(&m.exact_bits[exact_ids[pos] * W]);
     for (std::uint32_t h = doc.hit_start[pos]; h < doc.hit_start[pos + 1]; ++h) {
-      if (h > doc.hit_start[pos] && doc.hits[h].cls == doc.hits[h - 1].cls) continue;
-      take(m.by_class, doc.hits[h].cls);
+      std::uint32_t cls = doc.hits[h].cls;
+      if (cls * W < m.class_bits.size()) add(&m.class_bits[cls * W]);
     }
-    const auto& shaped = m.by_shape[static_cast<int>(doc.text.tokens[pos].shape)];
-    todo.insert(todo.end(), shaped.begin(), shaped.end());
-    todo.insert(todo.end(), m.anywhere.begin(), m.anywhere.end());
-    std::sort(todo.begin(), todo.end());
-    todo.erase(std::unique(todo.begin(), todo.end()), todo.end());
+    if (!any) continue;
+    todo.clear();
+    for (std::size_t w = 0; w < W; ++w)
+      for (std::uint64_t bits = todo_bits[w]; bits; bits &= bits - 1)
+        todo.push_back(static_cast<std::uint32_t>(w * 64 + std::countr_zero(bits)));
 
     for (std::uint32_t r : todo) {
       const Rule& rule = m.rules[r];

@@ -34,7 +34,7 @@ bool is_abbreviation(std::string_view text) {
 
 enum class CharClass : std::uint8_t { Space, Newline, Letter, Digit, Punct, Symbol, Invalid };
 
-CharClass classify(UChar32 c) {
+CharClass classify_slow(UChar32 c) {
   if (c < 0) return CharClass::Invalid;
   if (c < 0x80) {
     if (c == '\n' || c == '\r') return CharClass::Newline;
@@ -56,6 +56,18 @@ CharClass classify(UChar32 c) {
     return CharClass::Letter;
   if (u_ispunct(c)) return CharClass::Punct;
   return CharClass::Symbol;
+}
+
+// ASCII classes from a table: most text is ASCII, and this is the inner loop.
+const std::array<CharClass, 128> kAsciiClass = [] {
+  std::array<CharClass, 128> table{};
+  for (int c = 0; c < 128; ++c) table[c] = classify_slow(c);
+  return table;
+}();
+
+inline CharClass classify(UChar32 c) {
+  if (c >= 0 && c < 0x80) return kAsciiClass[c];
+  return classify_slow(c);
 }
 
 bool is_apostrophe(UChar32 c) { return c == '\'' || c == 0x2019 || c == 0x02BC; }
@@ -80,6 +92,10 @@ struct Decoder {
       next = i;
       return -2;  // end of text
     }
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      next = i + 1;
+      return static_cast<unsigned char>(s[i]);
+    }
     UChar32 c;
     next = i;
     U8_NEXT(s, next, n, c);
@@ -99,16 +115,26 @@ Shape shape_of(std::string_view word) {
   bool first_seen = false, first_upper = false, first_lower = false, first_digit = false;
   while (i < n) {
     UChar32 c;
-    U8_NEXT(s, i, n, c);
-    if (c < 0) continue;
-    bool is_upper = u_isupper(c) || u_istitle(c);
-    bool is_lower = u_islower(c);
-    bool letter = u_hasBinaryProperty(c, UCHAR_ALPHABETIC) && !u_isdigit(c);
-    if (!first_seen && (letter || u_isdigit(c))) {
+    bool is_upper, is_lower, letter, digit;
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      c = static_cast<unsigned char>(s[i++]);
+      is_upper = c >= 'A' && c <= 'Z';
+      is_lower = c >= 'a' && c <= 'z';
+      letter = is_upper || is_lower;
+      digit = c >= '0' && c <= '9';
+    } else {
+      U8_NEXT(s, i, n, c);
+      if (c < 0) continue;
+      is_upper = u_isupper(c) || u_istitle(c);
+      is_lower = u_islower(c);
+      digit = u_isdigit(c);
+      letter = u_hasBinaryProperty(c, UCHAR_ALPHABETIC) && !digit;
+    }
+    if (!first_seen && (letter || digit)) {
       first_seen = true;
       first_upper = is_upper;
       first_lower = is_lower;
-      first_digit = u_isdigit(c);
+      first_digit = digit;
     }
     if (letter) ++letters;
     if (is_upper) ++upper;
@@ -198,6 +224,7 @@ void tokenize(std::string_view text, TokenizedText& out) {
     t.key_begin = static_cast<std::uint32_t>(out.keys.size());
     append_folded(word, out.keys);
     t.key_size = static_cast<std::uint32_t>(out.keys.size() - t.key_begin);
+    t.key_hash = hash_key(out.key(t));
     t.space_before = space_before;
     t.newline_before = newline_before;
     bool punct = t.shape == Shape::Punct || t.shape == Shape::Symbol;

@@ -73,6 +73,14 @@ class Gazetteer {
   // Word id of a folded key, or kNoWord.
   static constexpr std::uint32_t kNoWord = 0xffffffffu;
   std::uint32_t word_id(std::string_view key) const;
+  // A word of the vocabulary: its id and the state the automaton enters
+  // from the root on it (0 if no listed name starts with it).
+  struct Word {
+    std::uint32_t id = kNoWord;
+    std::uint32_t root = 0;
+  };
+  // Looks up a folded key whose hash_key() is `hash` (tokens carry it).
+  Word lookup(std::string_view key, std::uint32_t hash) const;
 
   std::size_t entry_count() const { return entry_count_; }
   const Entry& entry(std::uint32_t i) const { return entries_[i]; }
@@ -80,9 +88,13 @@ class Gazetteer {
   std::size_t label_count() const { return label_count_; }
   std::string_view label(std::uint32_t i) const { return string_at(labels_[i]); }
   std::string_view rules_text() const { return rules_; }
+  // Distinct for every image viewed (copies share it): lets per-thread
+  // caches tell gazetteers apart even when one is freed and another takes
+  // its address.
+  std::uint64_t serial() const { return serial_; }
 
   // Automaton walk, used by GazetteerMatcher.
-  std::uint32_t next_state(std::uint32_t state, std::uint32_t word) const;
+  std::uint32_t next_state(std::uint32_t state, Word word) const;
   struct NodeOutput {
     std::uint32_t entry_begin, entry_count, depth, output_link;
   };
@@ -105,6 +117,7 @@ class Gazetteer {
   const std::uint32_t* labels_ = nullptr;
   std::size_t label_count_ = 0;
   std::string_view rules_;
+  std::uint64_t serial_ = 0;
 };
 
 // Compiles entries (and, optionally, rule source text to carry along) into a

@@ -28,6 +28,7 @@ struct Token {
   std::uint32_t end = 0;    // byte offset, exclusive
   std::uint32_t key_begin = 0;  // the folded key, in TokenizedText::keys
   std::uint32_t key_size = 0;
+  std::uint32_t key_hash = 0;   // hash_key() of the folded key
   Shape shape = Shape::Symbol;
   bool space_before = false;    // whitespace (or the text start) precedes it
   bool newline_before = false;  // a line break precedes it
@@ -55,6 +56,17 @@ struct TokenizedText {
 // Folds `word` the way token keys are folded: Unicode full case folding,
 // then NFC; typographic apostrophes become "'". Used for lists and rules too.
 std::string fold_key(std::string_view word);
+
+// The hash of a folded key that the list vocabulary is indexed by (FNV-1a,
+// folded to 32 bits). Tokens carry it so each lookup hashes nothing.
+inline std::uint32_t hash_key(std::string_view key) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : key) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return static_cast<std::uint32_t>(h ^ (h >> 32));
+}
 
 // Tokenizes `text` into `out` (cleared first). Never throws on bad input:
 // each byte that is not valid UTF-8 becomes a one-byte Symbol token.
