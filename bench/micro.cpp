@@ -55,8 +55,13 @@ std::size_t total_bytes() {
   return n;
 }
 
+std::shared_ptr<const nerx::Model> extractor_model() {
+  static const auto model = nerx::Model::view(nerx::default_model_image(), "default");
+  return model;
+}
+
 const nerx::Extractor& extractor() {
-  static const nerx::Extractor e({nerx::Model::view(nerx::default_model_image(), "default")});
+  static const nerx::Extractor e({extractor_model()});
   return e;
 }
 
@@ -70,6 +75,22 @@ void BM_Tokenize(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * total_bytes()));
 }
 BENCHMARK(BM_Tokenize)->Unit(benchmark::kMillisecond);
+
+// The gazetteer matcher alone (Aho-Corasick over the default lists), on
+// documents already tokenized.
+void BM_MatchLists(benchmark::State& state) {
+  const nerx::Model& model = *extractor_model();
+  std::vector<nerx::TokenizedText> texts(documents().size());
+  for (std::size_t i = 0; i < texts.size(); ++i) nerx::tokenize(documents()[i], texts[i]);
+  std::vector<nerx::GazetteerHit> hits;
+  for (auto _ : state)
+    for (const auto& t : texts) {
+      nerx::match_gazetteer(model.gazetteer(), t, hits);
+      benchmark::DoNotOptimize(hits.data());
+    }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * total_bytes()));
+}
+BENCHMARK(BM_MatchLists)->Unit(benchmark::kMillisecond);
 
 // Tokenize + gazetteer matching (the list stage of Extractor::analyse).
 void BM_TokenizeAndMatchLists(benchmark::State& state) {

@@ -102,6 +102,9 @@ struct RuleSet::Impl {
   using RuleBits = std::vector<std::uint64_t>;
   std::size_t bit_words = 0;  // 64-bit words per set
   std::vector<std::uint64_t> word_bits, exact_bits, class_bits, shape_bits, anywhere_bits;
+  // A rule is tried only where its first token's shape is one it accepts.
+  std::vector<std::uint8_t> first_shapes;  // per rule, one bit per Shape
+  std::vector<std::uint64_t> shape_allowed_bits;
   // Literal words of all rules, found by the hash tokens carry: one probe
   // per token instead of string hashing.
   struct Literal {
@@ -607,10 +610,14 @@ struct RuleSet::Impl {
     enum Kind : std::uint8_t { Word, Exact, Class, ShapeIs } kind;
     std::uint32_t value;
   };
-  bool first_keys(std::uint32_t node, std::vector<IndexKey>& keys, bool& unbounded) const {
+  // `shapes` collects the token shapes the first test accepts (one bit per
+  // Shape).
+  bool first_keys(std::uint32_t node, std::vector<IndexKey>& keys, bool& unbounded,
+                  std::uint8_t& shapes) const {
     const Node& n = nodes[node];
     switch (n.kind) {
       case Node::TestNode: {
+        shapes |= accepted_shapes(tests[n.test]);
         for (const Atom& a : tests[n.test].atoms) {
           if (a.negate) continue;
           switch (a.kind) {
@@ -639,21 +646,36 @@ struct RuleSet::Impl {
       }
       case Node::Seq:
         for (std::uint32_t c : n.children)
-          if (!first_keys(c, keys, unbounded)) return false;
+          if (!first_keys(c, keys, unbounded, shapes)) return false;
         return true;
       case Node::Alt: {
         bool nullable = false;
-        for (std::uint32_t c : n.children) nullable |= first_keys(c, keys, unbounded);
+        for (std::uint32_t c : n.children) nullable |= first_keys(c, keys, unbounded, shapes);
         return nullable;
       }
       case Node::Repeat:
-        return first_keys(n.children[0], keys, unbounded) || n.min == 0;
+        return first_keys(n.children[0], keys, unbounded, shapes) || n.min == 0;
       case Node::Mark:
-        return first_keys(n.children[0], keys, unbounded);
+        return first_keys(n.children[0], keys, unbounded, shapes);
       case Node::Start:
         return true;  // zero width
     }
     return true;
+  }
+
+  static constexpr std::uint8_t kCapShapes = (1u << static_cast<int>(Shape::Capitalized)) |
+                                             (1u << static_cast<int>(Shape::AllCaps)) |
+                                             (1u << static_cast<int>(Shape::Initial));
+  // The shapes of the tokens a test can accept.
+  static std::uint8_t accepted_shapes(const Test& t) {
+    std::uint8_t shapes = 0xff;
+    for (const Atom& a : t.atoms) {
+      std::uint8_t bits = a.kind == Atom::ShapeIs ? static_cast<std::uint8_t>(1u << a.value)
+                          : a.kind == Atom::Cap   ? kCapShapes
+                                                  : 0;
+      if (bits) shapes &= a.negate ? static_cast<std::uint8_t>(~bits) : bits;
+    }
+    return shapes;
   }
 
   void index_rule(std::uint32_t rule, std::uint32_t root) {
@@ -663,7 +685,10 @@ struct RuleSet::Impl {
     };
     std::vector<IndexKey> keys;
     bool unbounded = false;
-    if (first_keys(root, keys, unbounded) || unbounded) {
+    std::uint8_t shapes = 0;
+    bool nullable = first_keys(root, keys, unbounded, shapes);
+    first_shapes.push_back(nullable ? 0xff : shapes);
+    if (nullable || unbounded) {
       anywhere.push_back(rule);
       return;
     }
@@ -701,6 +726,11 @@ struct RuleSet::Impl {
     to_bits(std::vector<std::vector<std::uint32_t>>(std::begin(by_shape), std::end(by_shape)),
             shape_bits, 8);
     to_bits({anywhere}, anywhere_bits, 1);
+    shape_allowed_bits.assign(8 * bit_words, 0);
+    for (std::uint32_t r = 0; r < rules.size(); ++r)
+      for (int shape = 0; shape < 8; ++shape)
+        if (first_shapes[r] & (1u << shape))
+          shape_allowed_bits[shape * bit_words + r / 64] |= 1ull << (r % 64);
 
     literals.clear();
     std::unordered_map<std::string, std::uint32_t> by_key;
@@ -968,6 +998,9 @@ void RuleSet::apply(const Analysis& doc, std::vector<Candidate>& out) const {
       if (cls * W < m.class_bits.size()) add(&m.class_bits[cls * W]);
     }
     if (!any) continue;
+    const std::uint64_t* allowed =
+        &m.shape_allowed_bits[static_cast<std::size_t>(doc.text.tokens[pos].shape) * W];
+    for (std::size_t w = 0; w < W; ++w) todo_bits[w] &= allowed[w];
     todo.clear();
     for (std::size_t w = 0; w < W; ++w)
       for (std::uint64_t bits = todo_bits[w]; bits; bits &= bits - 1)
