@@ -294,6 +294,8 @@ std::uint32_t Gazetteer::next_state(std::uint32_t state, Word word) const {
   }
 }
 
+bool Gazetteer::has_edges(std::uint32_t state) const { return nodes_[state].edge_count != 0; }
+
 Gazetteer::NodeOutput Gazetteer::output(std::uint32_t state) const {
   const Node& n = nodes_[state];
   return {n.entry_begin, n.entry_count, n.depth, n.output_link};
@@ -514,33 +516,54 @@ namespace {
 // otherwise miss twice in the large model (slot, then string).
 class WordCache {
  public:
-  Gazetteer::Word lookup(const Gazetteer& g, std::string_view key, std::uint32_t hash) {
+  // A word and what the automaton does on it from the root: the state it
+  // enters and that state's own listed names. (A first-level state's
+  // failure link is the root, so these are all its outputs.)
+  struct Entry {
+    Gazetteer::Word word;
+    std::uint32_t entry_begin = 0, entry_count = 0;
+    bool root_has_edges = false;  // can a longer name continue from word.root?
+  };
+
+  const Entry& lookup(const Gazetteer& g, std::string_view key, std::uint32_t hash) {
     if (owner_ != g.serial()) {
       owner_ = g.serial();
       slots_.assign(kSlots, Slot{});
     }
-    if (key.size() > sizeof(Slot::key)) return g.lookup(key, hash);
     Slot& s = slots_[hash & (kSlots - 1)];
-    if (s.size == key.size() && s.hash == hash && std::memcmp(s.key, key.data(), key.size()) == 0 &&
-        s.size != 0)
-      return s.word;
-    s.word = g.lookup(key, hash);
+    if (s.size == key.size() && s.hash == hash && s.size != 0 &&
+        std::memcmp(s.key, key.data(), key.size()) == 0)
+      return s.entry;
+    Entry e;
+    e.word = g.lookup(key, hash);
+    if (e.word.root != 0) {
+      auto out = g.output(e.word.root);
+      e.entry_begin = out.entry_begin;
+      e.entry_count = out.entry_count;
+      e.root_has_edges = g.has_edges(e.word.root);
+    }
+    if (key.size() > sizeof(Slot::key)) {
+      uncached_ = e;
+      return uncached_;
+    }
+    s.entry = e;
     s.hash = hash;
     s.size = static_cast<std::uint8_t>(key.size());
     std::memcpy(s.key, key.data(), key.size());
-    return s.word;
+    return s.entry;
   }
 
  private:
   struct Slot {
-    Gazetteer::Word word;
+    Entry entry;
     std::uint32_t hash = 0;
     std::uint8_t size = 0;  // 0: empty (the empty key is never looked up)
-    char key[19];
+    char key[23];
   };
-  static constexpr std::size_t kSlots = 65536;
+  static constexpr std::size_t kSlots = 32768;
   std::uint64_t owner_ = 0;
   std::vector<Slot> slots_;
+  Entry uncached_;
 };
 
 }  // namespace
@@ -562,9 +585,28 @@ void match_gazetteer(const Gazetteer& g, const TokenizedText& text,
   const auto& tokens = text.tokens;
   const std::uint32_t n = static_cast<std::uint32_t>(tokens.size());
   std::uint32_t state = 0;
+  // `state` is a first-level state no longer name continues from, so the
+  // next word starts afresh from the root.
+  bool at_leaf = true;
   for (std::uint32_t i = 0; i < n; ++i) {
     const Token& t = tokens[i];
-    state = g.next_state(state, cache.lookup(g, text.key(t), t.key_hash));
+    const WordCache::Entry& w = cache.lookup(g, text.key(t), t.key_hash);
+    std::uint32_t next = (state == 0 || at_leaf) ? w.word.root : g.next_state(state, w.word);
+    if (w.word.id == Gazetteer::kNoWord) next = 0;
+    if (next == 0) {
+      state = 0;
+      at_leaf = true;
+      continue;
+    }
+    if (next == w.word.root) {  // the common case: outputs known without a node read
+      state = next;
+      at_leaf = !w.root_has_edges;
+      for (std::uint32_t e = w.entry_begin; e < w.entry_begin + w.entry_count; ++e)
+        found.push_back({i, i + 1, e});
+      continue;
+    }
+    state = next;
+    at_leaf = false;  // deeper states fail over to shorter names that may continue
     for (std::uint32_t s = state; s != 0;) {
       auto out = g.output(s);
       for (std::uint32_t e = out.entry_begin; e < out.entry_begin + out.entry_count; ++e)

@@ -183,6 +183,18 @@ TEST(Gazetteer, FailureLinksRecoverPartialMatches) {
             (std::vector<Hit>{{1, 4, "a a b"}, {2, 5, "a b c"}}));
 }
 
+TEST(Gazetteer, ChainedNamesAfterACompleteName) {
+  // After "a b" the automaton must fall back to "b", from which "b c"
+  // continues: a complete name with no continuation is not a dead end.
+  auto b = build({entry("a b", "X"), entry("b c", "X"), entry("c", "X")});
+  EXPECT_EQ(hits(b->gazetteer, "a b c"),
+            (std::vector<Hit>{{0, 2, "a b"}, {1, 3, "b c"}, {2, 3, "c"}}));
+  // A single-word name with no continuation, then a name starting afresh.
+  auto c = build({entry("x", "X"), entry("y z", "X")});
+  EXPECT_EQ(hits(c->gazetteer, "x y z x"),
+            (std::vector<Hit>{{0, 1, "x"}, {1, 3, "y z"}, {3, 4, "x"}}));
+}
+
 TEST(Gazetteer, SharedPrefixes) {
   auto b = build({entry("Bank", "ORGANIZATION"), entry("Bank of America", "ORGANIZATION"),
                   entry("Bank of England", "ORGANIZATION")});

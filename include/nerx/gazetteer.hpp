@@ -99,6 +99,7 @@ class Gazetteer {
     std::uint32_t entry_begin, entry_count, depth, output_link;
   };
   NodeOutput output(std::uint32_t state) const;
+  bool has_edges(std::uint32_t state) const;
 
  private:
   friend class GazetteerBuilder;
