@@ -83,8 +83,12 @@ std::vector<Candidate> resolve_overlaps(std::vector<Candidate> candidates) {
     });
   }
   if (!retypes.empty()) {
+    // Among retypes of one span, a later rule of equal priority wins: order
+    // them by rule so the outcome does not depend on the order found.
     std::sort(retypes.begin(), retypes.end(), [](const Candidate& a, const Candidate& b) {
-      return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+      if (a.begin != b.begin) return a.begin < b.begin;
+      if (a.end != b.end) return a.end < b.end;
+      return a.order < b.order;
     });
     for (Candidate& c : adds) {
       auto it = std::lower_bound(retypes.begin(), retypes.end(), c,

@@ -94,7 +94,9 @@ struct RuleSet::Impl {
   WordMap words, exact_words;
   // Rules indexed by what their first token can be, so each token tries
   // only the rules that can start there.
-  std::vector<std::vector<std::uint32_t>> by_word, by_exact, by_class;
+  std::vector<std::vector<std::uint32_t>> by_word, by_exact;
+  // By list class: (rule, the hit flag values it accepts, one bit per value).
+  std::vector<std::vector<std::pair<std::uint32_t, std::uint16_t>>> by_class;
   std::vector<std::uint32_t> by_shape[8];
   std::vector<std::uint32_t> anywhere;
   // The same index as bit sets of rules (built by finalize()): a token's
@@ -609,7 +611,14 @@ struct RuleSet::Impl {
   struct IndexKey {
     enum Kind : std::uint8_t { Word, Exact, Class, ShapeIs } kind;
     std::uint32_t value;
+    std::uint16_t flag_sets = 0xffff;  // Class: the hit flag values (0-15) the atom accepts
   };
+  static std::uint16_t accepted_flag_sets(const Atom& a) {
+    std::uint16_t sets = 0;
+    for (unsigned f = 0; f < 16; ++f)
+      if ((f & a.require_flags) == a.require_flags && (f & a.forbid_flags) == 0) sets |= 1u << f;
+    return sets;
+  }
   // `shapes` collects the token shapes the first test accepts (one bit per
   // Shape).
   bool first_keys(std::uint32_t node, std::vector<IndexKey>& keys, bool& unbounded,
@@ -628,7 +637,7 @@ struct RuleSet::Impl {
               keys.push_back({IndexKey::Exact, a.value});
               return false;
             case Atom::Class:
-              keys.push_back({IndexKey::Class, a.value});
+              keys.push_back({IndexKey::Class, a.value, accepted_flag_sets(a)});
               return false;
             case Atom::ShapeIs:
               keys.push_back({IndexKey::ShapeIs, a.value});
@@ -701,7 +710,8 @@ struct RuleSet::Impl {
           push(by_exact, k.value);
           break;
         case IndexKey::Class:
-          push(by_class, k.value);
+          if (by_class.size() <= k.value) by_class.resize(k.value + 1);
+          by_class[k.value].push_back({rule, k.flag_sets});
           break;
         case IndexKey::ShapeIs:
           if (by_shape[k.value].empty() || by_shape[k.value].back() != rule)
@@ -722,7 +732,12 @@ struct RuleSet::Impl {
     };
     to_bits(by_word, word_bits, words.size());
     to_bits(by_exact, exact_bits, exact_words.size());
-    to_bits(by_class, class_bits, labels ? labels->size() : by_class.size());
+    // class_bits: one set per (class, hit flags) pair.
+    class_bits.assign((labels ? labels->size() : by_class.size()) * 16 * bit_words, 0);
+    for (std::size_t c = 0; c < by_class.size(); ++c)
+      for (const auto& [r, sets] : by_class[c])
+        for (unsigned f = 0; f < 16; ++f)
+          if (sets & (1u << f)) class_bits[(c * 16 + f) * bit_words + r / 64] |= 1ull << (r % 64);
     to_bits(std::vector<std::vector<std::uint32_t>>(std::begin(by_shape), std::end(by_shape)),
             shape_bits, 8);
     to_bits({anywhere}, anywhere_bits, 1);
@@ -994,8 +1009,8 @@ void RuleSet::apply(const Analysis& doc, std::vector<Candidate>& out) const {
     if (word_ids[pos] != Gazetteer::kNoWord) add(&m.word_bits[word_ids[pos] * W]);
     if (exact_ids[pos] != Gazetteer::kNoWord) add(&m.exact_bits[exact_ids[pos] * W]);
     for (std::uint32_t h = doc.hit_start[pos]; h < doc.hit_start[pos + 1]; ++h) {
-      std::uint32_t cls = doc.hits[h].cls;
-      if (cls * W < m.class_bits.size()) add(&m.class_bits[cls * W]);
+      std::size_t key = doc.hits[h].cls * 16u + (doc.hits[h].flags & 15u);
+      if (key * W < m.class_bits.size()) add(&m.class_bits[key * W]);
     }
     if (!any) continue;
     const std::uint64_t* allowed =
