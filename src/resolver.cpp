@@ -4,6 +4,7 @@
 #include <map>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace nerx {
 namespace {
@@ -133,22 +134,31 @@ std::vector<Candidate> resolve(const Analysis& doc, std::vector<Candidate> candi
 
   if (options.propagate_names && !accepted.empty()) {
     std::vector<Alias> aliases;
+    // A name mentioned many times is one alias, not many: each mention
+    // would otherwise be matched against every other (quadratic).
+    std::unordered_set<std::string> seen;
+    auto add_alias = [&](Alias alias) {
+      std::string id = std::to_string(static_cast<int>(alias.type)) + '\t' +
+                       std::string(alias.rule) + '\t' + std::string(alias.canonical);
+      for (const std::string& k : alias.keys) id += '\t' + k;
+      if (seen.insert(std::move(id)).second) aliases.push_back(std::move(alias));
+    };
     for (const Candidate& c : accepted) {
       if (c.priority < options.min_source_priority) continue;  // weak evidence does not spread
       Alias full{{}, c.type, "alias.repeat", c.canonical};
       for (std::uint32_t i = c.begin; i < c.end; ++i)
         full.keys.emplace_back(doc.text.key(tokens[i]));
-      aliases.push_back(full);
+      add_alias(std::move(full));
       // Surname: the last capitalised word of a person's name.
       if (c.type == EntityType::Person && c.end - c.begin >= 2 &&
           is_capitalised(tokens[c.end - 1].shape) && tokens[c.end - 1].end - tokens[c.end - 1].begin > 1)
-        aliases.push_back({{std::string(doc.text.key(tokens[c.end - 1]))}, c.type, "alias.surname", {}});
+        add_alias({{std::string(doc.text.key(tokens[c.end - 1]))}, c.type, "alias.surname", {}});
       // Acronym defined in parentheses right after the name: "... (TTP)".
       if (c.end + 2 < tokens.size() && doc.text.token_text(tokens[c.end]) == "(" &&
           doc.text.token_text(tokens[c.end + 2]) == ")" &&
           tokens[c.end + 1].shape == Shape::AllCaps &&
           is_acronym_of(doc, doc.text.token_text(tokens[c.end + 1]), c)) {
-        aliases.push_back({{std::string(doc.text.key(tokens[c.end + 1]))}, c.type, "alias.acronym", {}});
+        add_alias({{std::string(doc.text.key(tokens[c.end + 1]))}, c.type, "alias.acronym", {}});
       }
     }
     // Mentions already found as the same type keep their own explanation.
@@ -179,7 +189,7 @@ std::vector<Candidate> resolve(const Analysis& doc, std::vector<Candidate> candi
         c.end = end;
         c.type = al.type;
         c.priority = options.alias_priority;
-        c.order = 0xffffff00u + static_cast<std::uint32_t>(a);
+        c.order = 0x80000000u + static_cast<std::uint32_t>(a);  // after every rule
         c.rule = al.rule;
         c.canonical = al.canonical;
         extra.push_back(c);
