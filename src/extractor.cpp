@@ -56,18 +56,29 @@ std::vector<Candidate> Extractor::candidates(const Analysis& doc) const {
 }
 
 std::vector<Entity> Extractor::extract(std::string_view text) const {
+  std::vector<Entity> entities;
+  std::size_t offset = 0;
+  const std::size_t part_bytes = std::max<std::size_t>(options_.part_bytes, 64);
+  do {
+    std::size_t size = split_point(text.substr(offset), part_bytes);
+    extract_part(text.substr(offset, size), offset, entities);
+    offset += size;
+  } while (offset < text.size());
+  return entities;
+}
+
+void Extractor::extract_part(std::string_view text, std::size_t offset,
+                             std::vector<Entity>& entities) const {
   thread_local Analysis doc;
   analyse(text, doc);
   std::vector<Candidate> accepted = resolve(doc, candidates(doc), options_.resolver);
-  std::vector<Entity> entities;
-  entities.reserve(accepted.size());
   for (const Candidate& c : accepted) {
     if (!options_.types.empty() &&
         std::find(options_.types.begin(), options_.types.end(), c.type) == options_.types.end())
       continue;
     Entity e;
-    e.begin = doc.text.tokens[c.begin].begin;
-    e.end = doc.text.tokens[c.end - 1].end;
+    e.begin = offset + doc.text.tokens[c.begin].begin;
+    e.end = offset + doc.text.tokens[c.end - 1].end;
     e.type = c.type;
     e.subtype = c.subtype;
     e.canonical = c.canonical;
@@ -76,7 +87,6 @@ std::vector<Entity> Extractor::extract(std::string_view text) const {
     e.list = c.list;
     entities.push_back(std::move(e));
   }
-  return entities;
 }
 
 }  // namespace nerx

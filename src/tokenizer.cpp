@@ -207,6 +207,24 @@ std::string fold_key(std::string_view word) {
   return out;
 }
 
+std::size_t split_point(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return text.size();
+  const std::size_t low = max_bytes / 2;
+  std::string_view window = text.substr(0, max_bytes);
+  auto after_last = [&](std::string_view what) -> std::size_t {
+    std::size_t at = window.rfind(what);
+    return at != std::string_view::npos && at + what.size() > low ? at + what.size() : 0;
+  };
+  for (std::string_view boundary : {"\n\n", "\n", ". ", "? ", "! "})
+    if (std::size_t at = after_last(boundary)) return at;
+  for (std::size_t at = max_bytes; at > low; --at)
+    if (text[at - 1] == ' ' || text[at - 1] == '\t') return at;
+  // No white space: cut before a UTF-8 lead byte so no character is split.
+  std::size_t at = max_bytes;
+  while (at > max_bytes - 4 && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) --at;
+  return at;
+}
+
 void tokenize(std::string_view text, TokenizedText& out) {
   out.clear();
   out.text = text;

@@ -21,6 +21,11 @@ struct ExtractorOptions {
   ResolverOptions resolver;
   // Entity types to report; empty reports all three.
   std::vector<EntityType> types;
+  // Texts longer than this are processed in parts of at most this many
+  // bytes, cut at paragraph, line, sentence or word boundaries (see
+  // split_point). Memory stays bounded and time linear; names propagate
+  // within a part only.
+  std::size_t part_bytes = 1 << 20;
 };
 
 class Extractor {
@@ -34,6 +39,7 @@ class Extractor {
 
   // Entities of `text`, sorted by position, with byte offsets. Thread-safe.
   std::vector<Entity> extract(std::string_view text) const;
+  const ExtractorOptions& options() const { return options_; }
 
   // The stages one by one, for tests, `--explain` and error analysis.
   void analyse(std::string_view text, Analysis& doc) const;  // tokenize + lists
@@ -42,6 +48,8 @@ class Extractor {
   std::size_t rule_count() const { return rules_.size(); }
 
  private:
+  // extract() of one part that fits in options_.part_bytes.
+  void extract_part(std::string_view text, std::size_t offset, std::vector<Entity>& out) const;
   struct Layer {
     std::shared_ptr<const Model> model;
     std::vector<std::uint32_t> labels;  // model label -> extractor label

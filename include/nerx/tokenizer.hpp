@@ -68,6 +68,13 @@ inline std::uint32_t hash_key(std::string_view key) {
   return static_cast<std::uint32_t>(h ^ (h >> 32));
 }
 
+// Where to cut `text` so that its first part is at most `max_bytes` long
+// (max_bytes >= 8): after the last paragraph break (blank line) in the second
+// half of that window, else the last line break, else the last sentence end,
+// else the last white space, else at a code point boundary. Returns
+// text.size() if the text fits. Long documents are processed in such parts.
+std::size_t split_point(std::string_view text, std::size_t max_bytes);
+
 // Tokenizes `text` into `out` (cleared first). Never throws on bad input:
 // each byte that is not valid UTF-8 becomes a one-byte Symbol token.
 // Texts are limited to 4 GiB (offsets are 32-bit); callers chunk larger ones.
