@@ -280,6 +280,9 @@ See 'man nerx' for the details.)");
       ->required()
       ->check(CLI::ExistingFile);
   eval->add_flag("--errors", show_errors, "List misses and false hits with their context");
+  eval->footer(R"(Examples:
+  nerx eval gold.conll --errors | grep ^MISS
+  nerx --format conll story.txt > story.conll && nerx eval story.conll)");
   eval_models.add_to(*eval);
 
   // nerx compile
@@ -287,6 +290,8 @@ See 'man nerx' for the details.)");
   std::string model_out;
   ModelFlags compile_inputs;
   compile->add_option("-o,--output", model_out, "The model file to write")->required();
+  compile->footer(R"(Example:
+  nerx compile -o my.model --gazetteer names.tsv --rules my.rules && nerx --model my.model x.txt)");
   compile->add_option("--gazetteer", compile_inputs.gazetteers, "A list to compile; repeatable")
       ->check(CLI::ExistingFile)
       ->allow_extra_args(false);
