@@ -24,8 +24,7 @@ struct Walker {
     struct stat st;
     ++size.files;
     if (::fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode)) {
-      off_t at = ::lseek(STDIN_FILENO, 0, SEEK_CUR);  // what is left to read
-      size.bytes += static_cast<std::uint64_t>(st.st_size - std::max<off_t>(at, 0));
+      size.bytes += static_cast<std::uint64_t>(st.st_size);  // a file: nerx < file
     } else {
       size.known = false;
     }
