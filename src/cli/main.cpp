@@ -227,7 +227,8 @@ class ProgressLine {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"nerx: find people, places and organisations in text; JSON out.", "nerx"};
+  CLI::App app{"nerx: find people, places and organisations in text; JSON out.",
+               "nerx"};
   app.footer(R"(Examples:
   echo "Ishaq Dar visited Kabul." | nerx
   nerx -r articles/ -j 4 > entities.jsonl           # a folder tree, 4 threads
@@ -247,7 +248,8 @@ See 'man nerx' for the details.)");
 
   // Extraction (the default command).
   std::vector<std::string> paths;
-  std::string input = "text", format = "jsonl", offsets = "codepoint", text_field = "text", types;
+  std::string input = "text", format = "jsonl", offsets = "codepoint", text_field = "text",
+              types;
   bool recursive = false, explain = false, canonical = false, no_propagate = false, quiet = false;
   int jobs = 1;
   ModelFlags model_flags;
@@ -312,8 +314,7 @@ See 'man nerx' for the details.)");
 
   try {
     if (*compile) {
-      std::string image =
-          nerx::Model::compile(compile_inputs.gazetteers, compile_inputs.rules, true);
+      std::string image = nerx::Model::compile(compile_inputs.gazetteers, compile_inputs.rules, true);
       nerx::save_model(image, model_out);
       return kOk;
     }
