@@ -12,6 +12,7 @@ namespace {
 
 struct Batch {
   std::vector<Document> documents;
+  std::vector<std::uint64_t> input_ends;  // reader.bytes_read() after each document
   std::vector<std::vector<Entity>> entities;
 };
 
@@ -79,7 +80,9 @@ PipelineStats run_pipeline(DocumentReader& reader, const Extractor& extractor,
   writer.begin(out);
   bool ok = true;
 
-  auto emit = [&](const Document& doc, const std::vector<Entity>& entities) {
+  PipelineProgress progress;
+  auto emit = [&](const Document& doc, const std::vector<Entity>& entities,
+                  std::uint64_t input_end) {
     ++stats.documents;
     stats.bytes += doc.text.size();
     if (!doc.error.empty()) {
@@ -87,6 +90,11 @@ PipelineStats run_pipeline(DocumentReader& reader, const Extractor& extractor,
       errors(doc.error);
     }
     writer.write(doc, entities, out);
+    if (options.progress) {
+      progress.documents = stats.documents;
+      progress.bytes = input_end;
+      options.progress(progress);
+    }
   };
   auto send = [&](bool flush) {
     if (ok && (!out.empty() || flush)) ok = sink(out, flush);
@@ -97,10 +105,11 @@ PipelineStats run_pipeline(DocumentReader& reader, const Extractor& extractor,
     Document doc;
     std::vector<Entity> none;
     while (ok && reader.next(doc)) {
+      std::uint64_t input_end = reader.bytes_read();
       if (doc.error.empty()) {
-        emit(doc, extractor.extract(doc.text));
+        emit(doc, extractor.extract(doc.text), input_end);
       } else {
-        emit(doc, none);
+        emit(doc, none, input_end);
       }
       if (reader.interactive()) {
         send(true);
@@ -117,7 +126,7 @@ PipelineStats run_pipeline(DocumentReader& reader, const Extractor& extractor,
       auto& [batch, done] = in_flight.front();
       done.get();
       for (std::size_t i = 0; i < batch->documents.size(); ++i)
-        emit(batch->documents[i], batch->entities[i]);
+        emit(batch->documents[i], batch->entities[i], batch->input_ends[i]);
       in_flight.pop_front();
       send(reader.interactive());
     };
@@ -133,6 +142,7 @@ PipelineStats run_pipeline(DocumentReader& reader, const Extractor& extractor,
         }
         bytes += doc.text.size();
         batch->documents.push_back(std::move(doc));
+        batch->input_ends.push_back(reader.bytes_read());
         doc = Document();
         if (reader.interactive()) break;  // do not hold back records on a live stream
       }

@@ -40,6 +40,7 @@ class LineSource {
       std::size_t nl = buffer_.find('\n', start_);
       if (nl != std::string::npos) {
         line.assign(buffer_, start_, nl - start_);
+        consumed_ += nl + 1 - start_;
         start_ = nl + 1;
         if (!line.empty() && line.back() == '\r') line.pop_back();
         return true;
@@ -47,6 +48,7 @@ class LineSource {
       if (eof_) {
         if (start_ >= buffer_.size()) return false;
         line.assign(buffer_, start_, std::string::npos);  // last line without newline
+        consumed_ += buffer_.size() - start_;
         start_ = buffer_.size();
         if (!line.empty() && line.back() == '\r') line.pop_back();
         return true;
@@ -68,11 +70,14 @@ class LineSource {
       }
     }
   }
+  // Bytes of the lines returned so far, with their line breaks.
+  std::uint64_t consumed() const { return consumed_; }
 
  private:
   int fd_;
   std::string buffer_;
   std::size_t start_ = 0;
+  std::uint64_t consumed_ = 0;
   bool eof_ = false;
 };
 
@@ -109,10 +114,12 @@ struct DocumentReader::Impl {
   std::string path;  // "" for stdin
   std::unique_ptr<LineSource> lines;
   std::uint64_t line_no = 0;
+  std::uint64_t bytes_done = 0;  // bytes_read() of the files already closed
 
   ~Impl() { close_current(); }
 
   void close_current() {
+    if (lines) bytes_done += lines->consumed();
     if (fd >= 0 && !fd_is_stdin) ::close(fd);
     fd = -1;
     lines.reset();
@@ -211,7 +218,9 @@ struct DocumentReader::Impl {
         doc.fields["id"] = ++record_count;
         if (!path.empty()) doc.fields["path"] = path;
         std::string error;
-        if (!read_all(fd, doc.text, error)) {
+        bool read_ok = read_all(fd, doc.text, error);
+        bytes_done += doc.text.size();
+        if (!read_ok) {
           doc.text.clear();
           doc.error = (path.empty() ? std::string("stdin") : path) + ": cannot read: " + error;
         }
@@ -282,5 +291,9 @@ DocumentReader::~DocumentReader() = default;
 bool DocumentReader::next(Document& doc) { return impl_->next(doc); }
 
 bool DocumentReader::interactive() const { return impl_->fd < 0 || impl_->fd_interactive; }
+
+std::uint64_t DocumentReader::bytes_read() const {
+  return impl_->bytes_done + (impl_->lines ? impl_->lines->consumed() : 0);
+}
 
 }  // namespace nerx

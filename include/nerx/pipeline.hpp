@@ -12,8 +12,17 @@
 
 namespace nerx {
 
+// How far a run has got, for a progress display.
+struct PipelineProgress {
+  std::uint64_t documents = 0;  // records written so far
+  std::uint64_t bytes = 0;      // input bytes of those records (DocumentReader::bytes_read)
+};
+// Told after each record is written; callers that draw throttle themselves.
+using ProgressSink = std::function<void(const PipelineProgress& progress)>;
+
 struct PipelineOptions {
   int jobs = 1;  // worker threads; output is identical for any value
+  ProgressSink progress;  // optional: told after each record is written
   // Documents (or bytes of text) handed to a worker at once when jobs > 1.
   std::size_t batch_documents = 256;
   std::size_t batch_bytes = 1 << 20;

@@ -37,6 +37,9 @@ class DocumentReader {
   // True if reading may block waiting for more input (a pipe or terminal):
   // callers should write what they have before asking for the next record.
   bool interactive() const;
+  // Bytes of input taken up by the documents returned so far (whole files in
+  // text mode; lines with their line breaks in lines and jsonl modes).
+  std::uint64_t bytes_read() const;
 
  private:
   struct Impl;
