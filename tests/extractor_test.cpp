@@ -312,3 +312,37 @@ TEST(Article, PakistanAfghanistanExactMentions) {
 }
 
 }  // namespace
+
+// Long texts are processed in parts; offsets stay relative to the whole text
+// and no entity is cut at a part boundary.
+TEST(Extractor, LongTextsInPartsKeepWholeTextOffsets) {
+  std::string paragraph =
+      "Foreign Minister Ishaq Dar flew to Kabul on Monday to meet the Taliban.\n\n";
+  std::string text;
+  while (text.size() < 5000) text += paragraph;
+  nerx::ExtractorOptions small;
+  small.part_bytes = 200;  // many parts
+  nerx::Extractor parts({nerx::Model::view(nerx::default_model_image(), "default")}, small);
+  auto entities = parts.extract(text);
+  std::size_t copies = text.size() / paragraph.size();
+  ASSERT_EQ(entities.size(), 3 * copies);
+  for (std::size_t i = 0; i < entities.size(); ++i) {
+    std::size_t copy = i / 3;
+    std::string_view got = std::string_view(text).substr(entities[i].begin,
+                                                         entities[i].end - entities[i].begin);
+    const std::string_view expected[] = {"Ishaq Dar", "Kabul", "Taliban"};
+    EXPECT_EQ(got, expected[i % 3]);
+    EXPECT_GE(entities[i].begin, copy * paragraph.size());
+    EXPECT_LT(entities[i].end, (copy + 1) * paragraph.size());
+  }
+}
+
+TEST(Extractor, PartsCutInsideAHugeWordLoseNothing) {
+  // No white space at all: parts are cut at code point boundaries.
+  std::string text;
+  while (text.size() < 3000) text += "\xC3\xA9\xE2\x82\xAC";  // é€, 2 + 3 bytes
+  nerx::ExtractorOptions small;
+  small.part_bytes = 100;
+  nerx::Extractor parts({nerx::Model::view(nerx::default_model_image(), "default")}, small);
+  EXPECT_TRUE(parts.extract(text).empty());
+}

@@ -306,3 +306,29 @@ TEST(Tokenizer, ReusingOutputClearsIt) {
 }
 
 }  // namespace
+
+TEST(SplitPoint, PrefersParagraphThenLineThenSentenceThenSpace) {
+  EXPECT_EQ(nerx::split_point("short", 100), 5u);
+  std::string para = std::string(60, 'a') + "\n\n" + std::string(60, 'b');
+  EXPECT_EQ(nerx::split_point(para, 100), 62u);  // after the blank line
+  std::string line = std::string(60, 'a') + "\n" + std::string(30, 'b') + ". " + std::string(60, 'c');
+  EXPECT_EQ(nerx::split_point(line, 100), 61u);  // a line break beats a later sentence end
+  std::string sentence = std::string(60, 'a') + ". " + std::string(60, 'c');
+  EXPECT_EQ(nerx::split_point(sentence, 100), 62u);
+  std::string words = std::string(70, 'a') + " " + std::string(70, 'b');
+  EXPECT_EQ(nerx::split_point(words, 100), 71u);
+  // A break in the first half of the window is too early: cut at a space later on.
+  std::string early = "a\n\n" + std::string(60, 'b') + " " + std::string(60, 'c');
+  EXPECT_EQ(nerx::split_point(early, 100), 64u);
+}
+
+TEST(SplitPoint, NeverSplitsACodePoint) {
+  std::string text;
+  while (text.size() < 300) text += "\xE2\x82\xAC";  // €, 3 bytes, no spaces
+  for (std::size_t max : {8u, 10u, 11u, 100u, 101u}) {
+    std::size_t at = nerx::split_point(text, max);
+    EXPECT_LE(at, max);
+    EXPECT_GT(at, max - 4);
+    EXPECT_EQ(at % 3, 0u) << max;
+  }
+}
