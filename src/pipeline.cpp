@@ -83,7 +83,7 @@ PipelineStats run_pipeline(DocumentReader& reader, const Extractor& extractor,
   PipelineProgress progress;
   auto emit = [&](const Document& doc, const std::vector<Entity>& entities,
                   std::uint64_t input_end) {
-    ++stats.documents;
+    if (doc.last_part) ++stats.documents;  // a long text's parts make one record
     stats.bytes += doc.text.size();
     if (!doc.error.empty()) {
       ++stats.failed;

@@ -1,4 +1,5 @@
 #include "nerx/reader.hpp"
+#include "nerx/tokenizer.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -81,22 +82,24 @@ class LineSource {
   bool eof_ = false;
 };
 
-bool read_all(int fd, std::string& out, std::string& error) {
-  out.clear();
-  struct stat st;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-    out.reserve(static_cast<std::size_t>(st.st_size));
+// Reads from `fd` onto the end of `out` until it holds more than `want`
+// bytes or the input ends (sets `eof`). False on a read error.
+bool read_more(int fd, std::string& out, std::size_t want, bool& eof, std::string& error) {
   char chunk[1 << 16];
-  for (;;) {
+  while (out.size() <= want) {
     ssize_t got = ::read(fd, chunk, sizeof chunk);
     if (got < 0) {
       if (errno == EINTR) continue;
       error = std::strerror(errno);
       return false;
     }
-    if (got == 0) return true;
+    if (got == 0) {
+      eof = true;
+      return true;
+    }
     out.append(chunk, static_cast<std::size_t>(got));
   }
+  return true;
 }
 
 }  // namespace
@@ -115,6 +118,10 @@ struct DocumentReader::Impl {
   std::unique_ptr<LineSource> lines;
   std::uint64_t line_no = 0;
   std::uint64_t bytes_done = 0;  // bytes_read() of the files already closed
+  // Text mode: the file being read in parts.
+  std::string pending_text;  // read but not yet returned
+  std::uint32_t part = 0;    // number of the next part
+  bool at_eof = false;
 
   ~Impl() { close_current(); }
 
@@ -214,17 +221,32 @@ struct DocumentReader::Impl {
         if (options.mode != InputMode::Text) lines = std::make_unique<LineSource>(fd);
       }
       if (options.mode == InputMode::Text) {
+        // Whole files, or parts of at most part_bytes for long ones.
+        if (part == 0) ++record_count;
         start_fields(doc);
-        doc.fields["id"] = ++record_count;
+        doc.fields["id"] = record_count;
         if (!path.empty()) doc.fields["path"] = path;
+        doc.part = part;
         std::string error;
-        bool read_ok = read_all(fd, doc.text, error);
-        bytes_done += doc.text.size();
-        if (!read_ok) {
-          doc.text.clear();
+        const std::size_t part_bytes = std::max<std::size_t>(options.part_bytes, 64);
+        if (!read_more(fd, pending_text, part_bytes, at_eof, error)) {
           doc.error = (path.empty() ? std::string("stdin") : path) + ": cannot read: " + error;
+          doc.last_part = true;
+        } else {
+          std::size_t cut = split_point(pending_text, part_bytes);
+          doc.text.assign(pending_text, 0, cut);
+          pending_text.erase(0, cut);
+          bytes_done += doc.text.size();
+          doc.last_part = at_eof && pending_text.empty();
         }
-        close_current();
+        if (doc.last_part) {
+          part = 0;
+          at_eof = false;
+          pending_text.clear();
+          close_current();
+        } else {
+          ++part;
+        }
         return true;
       }
       std::string line, error;

@@ -8,12 +8,13 @@
 namespace nerx {
 namespace {
 
-// The entity list as JSON, with offsets converted once, in order.
+// Entities as JSON objects, comma-separated, with offsets converted once, in
+// order, counted from `base_units` (the units of earlier parts). `first` says
+// whether no entity of the record was written yet.
 void append_entities(const Document& doc, const std::vector<Entity>& entities,
-                     const WriterOptions& options, std::string& out) {
-  OffsetCounter offsets(doc.text, options.offsets);
-  out += '[';
-  bool first = true;
+                     const WriterOptions& options, std::size_t base_units, bool& first,
+                     std::string& out) {
+  OffsetCounter offsets(doc.text, options.offsets, base_units);
   for (const Entity& e : entities) {
     if (!first) out += ',';
     first = false;
@@ -49,57 +50,92 @@ void append_entities(const Document& doc, const std::vector<Entity>& entities,
     }
     out += '}';
   }
-  out += ']';
 }
 
 std::string dump_json(const nlohmann::ordered_json& j, int indent = -1) {
   return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
-// The record's own fields, then "entities" (or "error").
-void append_record(const Document& doc, const std::vector<Entity>& entities,
-                   const WriterOptions& options, std::string& out) {
-  std::string fields = dump_json(doc.fields);  // "{...}"
-  out.append(fields, 0, fields.size() - 1);
-  if (fields.size() > 2) out += ',';
-  if (!doc.error.empty()) {
-    out += "\"error\":";
-    append_json_string(doc.error, out);
-  } else {
-    out += "\"entities\":";
-    append_entities(doc, entities, options, out);
-  }
-  out += '}';
-}
-
-class JsonlWriter : public RecordWriter {
+// Where the parts of a long document stand: units before the current part.
+class PartOffsets {
  public:
-  explicit JsonlWriter(WriterOptions o) : options_(o) {}
-  void write(const Document& doc, const std::vector<Entity>& entities, std::string& out) override {
-    append_record(doc, entities, options_, out);
-    out += '\n';
+  std::size_t base(const Document& doc) const { return doc.part == 0 ? 0 : base_; }
+  // Call after writing each part.
+  void done(const Document& doc, OffsetUnit unit) {
+    base_ = doc.last_part ? 0 : OffsetCounter(doc.text, unit, base(doc)).total();
+  }
+
+ private:
+  std::size_t base_ = 0;
+};
+
+// Builds JSON records part by part: the record's own fields, then
+// "entities" (or "error"). Whole documents are one part.
+class RecordBuilder {
+ public:
+  explicit RecordBuilder(WriterOptions o) : options_(o) {}
+  // Appends this part; returns true when the record is complete.
+  bool append(const Document& doc, const std::vector<Entity>& entities, std::string& out) {
+    if (doc.part == 0) {
+      std::string fields = dump_json(doc.fields);  // "{...}"
+      out.append(fields, 0, fields.size() - 1);
+      if (fields.size() > 2) out += ',';
+      if (!doc.error.empty()) {
+        out += "\"error\":";
+        append_json_string(doc.error, out);
+        out += '}';
+        return true;
+      }
+      out += "\"entities\":[";
+      first_ = true;
+    }
+    if (!doc.error.empty()) {  // a later part could not be read
+      out += "],\"error\":";
+      append_json_string(doc.error, out);
+      out += '}';
+      return true;
+    }
+    append_entities(doc, entities, options_, parts_.base(doc), first_, out);
+    parts_.done(doc, options_.offsets);
+    if (!doc.last_part) return false;
+    out += "]}";
+    return true;
   }
 
  private:
   WriterOptions options_;
+  PartOffsets parts_;
+  bool first_ = true;
+};
+
+class JsonlWriter : public RecordWriter {
+ public:
+  explicit JsonlWriter(WriterOptions o) : record_(o) {}
+  void write(const Document& doc, const std::vector<Entity>& entities, std::string& out) override {
+    if (record_.append(doc, entities, out)) out += '\n';
+  }
+
+ private:
+  RecordBuilder record_;
 };
 
 class JsonArrayWriter : public RecordWriter {
  public:
-  explicit JsonArrayWriter(WriterOptions o) : options_(o) {}
+  explicit JsonArrayWriter(WriterOptions o) : record_(o) {}
   void begin(std::string& out) override { out += "["; }
   void write(const Document& doc, const std::vector<Entity>& entities, std::string& out) override {
-    std::string record;
-    append_record(doc, entities, options_, record);
+    if (!record_.append(doc, entities, pending_)) return;  // a long document: more parts follow
     out += first_ ? "\n" : ",\n";
     first_ = false;
     // Re-indent through nlohmann for a readable document.
-    out += dump_json(nlohmann::ordered_json::parse(record), 2);
+    out += dump_json(nlohmann::ordered_json::parse(pending_), 2);
+    pending_.clear();
   }
   void end(std::string& out) override { out += first_ ? "]\n" : "\n]\n"; }
 
  private:
-  WriterOptions options_;
+  RecordBuilder record_;
+  std::string pending_;  // the record being built
   bool first_ = true;
 };
 
@@ -182,8 +218,10 @@ class TsvWriter : public RecordWriter {
     out += '\n';
   }
   void write(const Document& doc, const std::vector<Entity>& entities, std::string& out) override {
-    std::string name = record_name(doc, ++count_);
-    OffsetCounter offsets(doc.text, options_.offsets);
+    if (doc.part == 0) ++count_;
+    std::string name = record_name(doc, count_);
+    OffsetCounter offsets(doc.text, options_.offsets, parts_.base(doc));
+    parts_.done(doc, options_.offsets);
     for (const Entity& e : entities) {
       append_tsv_field(name, out);
       out.append("\t").append(std::to_string(offsets.to_unit(e.begin)));
@@ -209,6 +247,7 @@ class TsvWriter : public RecordWriter {
 
  private:
   WriterOptions options_;
+  PartOffsets parts_;
   std::size_t count_ = 0;
 };
 
@@ -250,7 +289,7 @@ bool is_blank(std::string_view token) {
 class ConllWriter : public RecordWriter {
  public:
   void write(const Document& doc, const std::vector<Entity>& entities, std::string& out) override {
-    out += "-DOCSTART-\tO\n\n";
+    if (doc.part == 0) out += "-DOCSTART-\tO\n\n";  // the later parts of a long text continue it
     if (!doc.error.empty() || doc.text.empty()) return;
     tokenize(doc.text, tokens_);
     const std::vector<Token>& tokens = tokens_.tokens;
@@ -357,24 +396,37 @@ class HtmlWriter : public RecordWriter {
   void begin(std::string& out) override { out += kHtmlHead; }
 
   void write(const Document& doc, const std::vector<Entity>& entities, std::string& out) override {
-    ++documents_;
-    out += "<article class=\"doc";
-    if (!doc.error.empty()) out += " failed";
-    out += "\" id=\"doc-" + std::to_string(documents_) + "\">\n<h2>";
-    append_html_escaped(record_name(doc, documents_), out);
-    out += "<span class=\"meta\">";
-    if (!doc.error.empty()) {
+    if (doc.part == 0) {
+      ++documents_;
+      seen_ = {};
+      out += "<article class=\"doc";
+      if (!doc.error.empty()) out += " failed";
+      out += "\" id=\"doc-" + std::to_string(documents_) + "\">\n<h2>";
+      append_html_escaped(record_name(doc, documents_), out);
+      out += "<span class=\"meta\">";
+      if (!doc.error.empty()) {
+        ++failed_;
+        out += "error</span></h2>\n<p class=\"error\">";
+        append_html_escaped(doc.error, out);
+        out += "</p>\n</article>\n";
+        return;
+      }
+      if (doc.last_part) {
+        out += std::to_string(entities.size());
+        out += entities.size() == 1 ? " entity" : " entities";
+      } else {
+        out += "long text, shown in parts";
+      }
+      out += "</span></h2>\n<div class=\"text\">";
+    } else if (!doc.error.empty()) {  // a later part could not be read
       ++failed_;
-      out += "error</span></h2>\n<p class=\"error\">";
+      out += "</div>\n<p class=\"error\">";
       append_html_escaped(doc.error, out);
       out += "</p>\n</article>\n";
       return;
     }
-    out += std::to_string(entities.size());
-    out += entities.size() == 1 ? " entity" : " entities";
-    out += "</span></h2>\n<div class=\"text\">";
-    OffsetCounter offsets(doc.text, options_.offsets);
-    std::array<bool, 3> seen{};
+    OffsetCounter offsets(doc.text, options_.offsets, parts_.base(doc));
+    parts_.done(doc, options_.offsets);
     std::size_t at = 0;
     const std::string_view text = doc.text;
     for (const Entity& e : entities) {
@@ -394,11 +446,12 @@ class HtmlWriter : public RecordWriter {
       out += "</mark>";
       at = e.end;
       ++counts_[static_cast<std::size_t>(e.type)];
-      seen[static_cast<std::size_t>(e.type)] = true;
+      seen_[static_cast<std::size_t>(e.type)] = true;
     }
     append_html_escaped(text.substr(at), out);
+    if (!doc.last_part) return;
     out += "</div>\n</article>\n";
-    for (std::size_t t = 0; t < seen.size(); ++t) documents_with_[t] += seen[t];
+    for (std::size_t t = 0; t < seen_.size(); ++t) documents_with_[t] += seen_[t];
   }
 
   void end(std::string& out) override {
@@ -436,8 +489,10 @@ class HtmlWriter : public RecordWriter {
   }
 
   WriterOptions options_;
+  PartOffsets parts_;
   std::size_t documents_ = 0, failed_ = 0;
   std::array<std::size_t, 3> counts_{}, documents_with_{};
+  std::array<bool, 3> seen_{};  // types seen in the current document
 };
 
 }  // namespace

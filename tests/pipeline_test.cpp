@@ -163,3 +163,82 @@ TEST_F(Pipeline, RefusingSinkStopsWithoutHanging) {
 }
 
 }  // namespace
+
+// A long text file is read in parts; each format still writes one record
+// per file, with offsets into the whole text, the same as one whole pass.
+TEST(PipelineParts, LongFileIsOneRecordWithWholeTextOffsets) {
+  TempDir dir;
+  std::string text;
+  std::size_t paragraphs = 0;
+  for (int i = 0; text.size() < 20000; ++i, ++paragraphs)
+    text += "Caf\xC3\xA9 talk " + std::to_string(i) +
+            ": Foreign Minister Ishaq Dar flew to Kabul to meet the Taliban.\n\n";
+  std::string path = dir.write("long.txt", text);
+  std::string small_path = dir.write("small.txt", "Ishaq Dar visited Kabul.");
+  nerx::ReaderOptions parts;
+  parts.part_bytes = 1000;
+  for (int jobs : {1, 3}) {
+    nerx::PipelineOptions options;
+    options.jobs = jobs;
+    Outcome r = run_all({path, small_path}, parts, {}, options);
+    EXPECT_EQ(r.stats.documents, 2u);
+    std::vector<std::string> lines;
+    for (std::size_t at = 0, nl; (nl = r.out.find('\n', at)) != std::string::npos; at = nl + 1)
+      lines.push_back(r.out.substr(at, nl - at));
+    ASSERT_EQ(lines.size(), 2u);
+    auto record = nlohmann::json::parse(lines[0]);
+    EXPECT_EQ(record["path"], path);
+    // Code point offsets slice the whole text.
+    std::u32string wide;
+    for (std::size_t i = 0; i < text.size();) {
+      unsigned char c = static_cast<unsigned char>(text[i]);
+      std::size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+      char32_t cp = n == 1 ? c : c & (0x7F >> n);
+      for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (text[i + k] & 0x3F);
+      wide.push_back(cp);
+      i += n;
+    }
+    std::size_t copies = 0;
+    for (const auto& e : record["entities"]) {
+      std::string got;
+      for (std::size_t i = e["start"]; i < e["end"].get<std::size_t>(); ++i) {
+        char32_t cp = wide[i];
+        EXPECT_LT(cp, 0x80u);  // every entity here is ASCII
+        got.push_back(static_cast<char>(cp));
+      }
+      EXPECT_EQ(got, e["text"].get<std::string>());
+      copies += got == "Ishaq Dar";
+    }
+    EXPECT_EQ(copies, paragraphs);
+    EXPECT_EQ(nlohmann::json::parse(lines[1])["entities"].size(), 2u);
+  }
+}
+
+TEST(PipelineParts, EveryFormatJoinsTheParts) {
+  TempDir dir;
+  std::string text;
+  while (text.size() < 5000) text += "Ishaq Dar flew to Kabul.\n\n";
+  std::string path = dir.write("long.txt", text);
+  nerx::ReaderOptions parts;
+  parts.part_bytes = 500;
+  const std::size_t mentions = 2 * (text.size() / 26);
+  nerx::WriterOptions o;
+  o.format = nerx::OutputFormat::Json;
+  auto json = nlohmann::json::parse(run_all({path}, parts, o, {}).out);
+  ASSERT_EQ(json.size(), 1u);
+  EXPECT_EQ(json[0]["entities"].size(), mentions);
+  EXPECT_EQ(json[0]["entities"].back()["end"], text.size() - 3);
+  o.format = nerx::OutputFormat::Tsv;
+  std::string tsv = run_all({path}, parts, o, {}).out;
+  EXPECT_EQ(std::count(tsv.begin(), tsv.end(), '\n'), static_cast<long>(mentions + 1));
+  EXPECT_NE(tsv.find("\t" + std::to_string(text.size() - 8) + "\t" +
+                     std::to_string(text.size() - 3) + "\tLOCATION\tKabul\n"),
+            std::string::npos);
+  o.format = nerx::OutputFormat::Conll;
+  std::string conll = run_all({path}, parts, o, {}).out;
+  EXPECT_EQ(conll.find("-DOCSTART-"), conll.rfind("-DOCSTART-"));
+  o.format = nerx::OutputFormat::Html;
+  std::string html = run_all({path}, parts, o, {}).out;
+  EXPECT_EQ(html.find("<article"), html.rfind("<article"));
+  EXPECT_NE(html.find("1 document, " + std::to_string(mentions) + " entities"), std::string::npos);
+}

@@ -36,6 +36,13 @@ struct Document {
   std::string text;
   nlohmann::ordered_json fields = nlohmann::ordered_json::object();
   std::string error;  // non-empty: the record could not be read; text is empty
+  // A long text file comes in parts (see ReaderOptions::part_bytes) so that
+  // memory stays bounded: `part` counts them from 0, `last_part` is false
+  // while more follow, every part carries the same fields, and entity
+  // offsets are bytes into the part. Writers join the parts into one record
+  // with offsets into the whole text. A read error ends the parts.
+  std::uint32_t part = 0;
+  bool last_part = true;
 };
 
 }  // namespace nerx

@@ -23,6 +23,10 @@ struct ReaderOptions {
   InputMode mode = InputMode::Text;
   std::string text_field = "text";  // jsonl: the field that holds the text
   bool recursive = false;           // descend into folders
+  // Text mode: files longer than this come in parts (Document::part), cut
+  // where the extractor would cut them (split_point), so memory stays
+  // bounded whatever the file size.
+  std::size_t part_bytes = 1 << 20;
 };
 
 // Reads the documents of `paths` in order ("-" is stdin; no paths: stdin).
