@@ -25,7 +25,7 @@ struct ExtractorOptions {
   // bytes, cut at paragraph, line, sentence or word boundaries (see
   // split_point). Memory stays bounded and time linear; names propagate
   // within a part only.
-  std::size_t part_bytes = 1 << 20;
+  std::size_t part_bytes = 256 << 10;
 };
 
 class Extractor {
