@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
+#include <type_traits>
 #include <fstream>
 #include <map>
 #include <unordered_map>
@@ -527,10 +529,14 @@ class WordCache {
 
   const Entry& lookup(const Gazetteer& g, std::string_view key, std::uint32_t hash) {
     if (owner_ != g.serial()) {
+      // calloc: fresh zero pages, mapped only as slots are used, so a
+      // one-line run does not pay for clearing the whole cache.
+      if (owner_ != 0) std::memset(static_cast<void*>(slots_.get()), 0, kSlots * sizeof(Slot));
+      if (!slots_) slots_.reset(static_cast<Slot*>(std::calloc(kSlots, sizeof(Slot))));
+      if (!slots_) throw std::bad_alloc();
       owner_ = g.serial();
-      slots_.assign(kSlots, Slot{});
     }
-    Slot& s = slots_[hash & (kSlots - 1)];
+    Slot& s = slots_.get()[hash & (kSlots - 1)];
     if (s.size == key.size() && s.hash == hash && s.size != 0 &&
         std::memcmp(s.key, key.data(), key.size()) == 0)
       return s.entry;
@@ -555,14 +561,18 @@ class WordCache {
 
  private:
   struct Slot {
-    Entry entry;
-    std::uint32_t hash = 0;
-    std::uint8_t size = 0;  // 0: empty (the empty key is never looked up)
+    Entry entry;  // valid only if size != 0
+    std::uint32_t hash;
+    std::uint8_t size;  // 0: empty (the empty key is never looked up)
     char key[23];
   };
+  static_assert(std::is_trivially_copyable_v<Entry>);
   static constexpr std::size_t kSlots = 32768;
   std::uint64_t owner_ = 0;
-  std::vector<Slot> slots_;
+  struct Free {
+    void operator()(Slot* p) const { std::free(p); }
+  };
+  std::unique_ptr<Slot, Free> slots_;  // kSlots slots, all-zero bytes = empty
   Entry uncached_;
 };
 
