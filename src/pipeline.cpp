@@ -1,5 +1,8 @@
 #include "nerx/pipeline.hpp"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -49,6 +52,10 @@ class WorkerPool {
 
  private:
   void work() {
+    sigset_t signals;
+    sigemptyset(&signals);
+    for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&signals, s);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     for (;;) {
       std::packaged_task<void()> task;
       {
@@ -78,15 +85,26 @@ PipelineStats run_pipeline(DocumentReader& reader, const Extractor& extractor,
   std::string out;
   writer.begin(out);
   bool ok = true;
+  auto stop_requested = [&] {
+    if (options.stop && options.stop->load(std::memory_order_relaxed)) stats.interrupted = true;
+    return stats.interrupted;
+  };
 
+  // Writes one record; false if it was an error that ends the run.
   auto emit = [&](const Document& doc, const std::vector<Entity>& entities) {
-    ++stats.documents;
-    stats.bytes += doc.text.size();
+    if (stats.stopped_on_error) return false;
     if (!doc.error.empty()) {
       ++stats.failed;
       errors(doc.error);
+      if (options.stop_on_error) {
+        stats.stopped_on_error = true;
+        return false;
+      }
     }
+    ++stats.documents;
+    stats.bytes += doc.text.size();
     writer.write(doc, entities, out);
+    return true;
   };
   auto send = [&](bool flush) {
     if (ok && (!out.empty() || flush)) ok = sink(out, flush);
@@ -96,12 +114,10 @@ PipelineStats run_pipeline(DocumentReader& reader, const Extractor& extractor,
   if (options.jobs <= 1) {
     Document doc;
     std::vector<Entity> none;
-    while (ok && reader.next(doc)) {
-      if (doc.error.empty()) {
-        emit(doc, extractor.extract(doc.text));
-      } else {
-        emit(doc, none);
-      }
+    while (ok && !stop_requested() && reader.next(doc)) {
+      if (stop_requested()) break;  // read after the stop: dropped
+      bool go_on = doc.error.empty() ? emit(doc, extractor.extract(doc.text)) : emit(doc, none);
+      if (!go_on) break;
       if (reader.interactive()) {
         send(true);
       } else if (out.size() >= (1 << 16)) {
@@ -117,17 +133,17 @@ PipelineStats run_pipeline(DocumentReader& reader, const Extractor& extractor,
       auto& [batch, done] = in_flight.front();
       done.get();
       for (std::size_t i = 0; i < batch->documents.size(); ++i)
-        emit(batch->documents[i], batch->entities[i]);
+        if (!emit(batch->documents[i], batch->entities[i])) break;
       in_flight.pop_front();
       send(reader.interactive());
     };
     bool more = true;
-    while (ok && more) {
+    while (ok && more && !stats.stopped_on_error) {
       auto batch = std::make_unique<Batch>();
       std::size_t bytes = 0;
       Document doc;
       while (batch->documents.size() < options.batch_documents && bytes < options.batch_bytes) {
-        if (!reader.next(doc)) {
+        if (stop_requested() || !reader.next(doc) || stop_requested()) {
           more = false;
           break;
         }
@@ -142,10 +158,13 @@ PipelineStats run_pipeline(DocumentReader& reader, const Extractor& extractor,
       }
       // On a live stream, write each record before waiting for more input.
       bool drain = !more || reader.interactive();
-      while (ok && (in_flight.size() >= max_in_flight || (drain && !in_flight.empty())))
+      while (ok && !stats.stopped_on_error &&
+             (in_flight.size() >= max_in_flight || (drain && !in_flight.empty())))
         write_oldest();
     }
-    while (!in_flight.empty()) {  // sink failed: let workers finish before the pool goes
+    // Sink failed or a bad record ended the run: let workers finish before
+    // the pool goes.
+    while (!in_flight.empty()) {
       in_flight.front().second.wait();
       in_flight.pop_front();
     }
