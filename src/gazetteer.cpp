@@ -244,7 +244,16 @@ Gazetteer::Gazetteer(std::string_view image, const std::string& name, bool verif
         n.output_link >= node_count_ || (i > 0 && n.depth == 0))
       fail("node table out of bounds");
   }
-  if (nodes_[0].depth != 0 || nodes_[0].fail != 0) fail("corrupt root node");
+  if (nodes_[0].depth != 0 || nodes_[0].fail != 0 || nodes_[0].output_link != 0)
+    fail("corrupt root node");
+  // Failure and output links lead to shorter names: matching then never
+  // loops, and no match starts before the text.
+  for (std::size_t i = 1; i < node_count_; ++i) {
+    const Node& n = nodes_[i];
+    if (nodes_[n.fail].depth >= n.depth ||
+        (n.output_link != 0 && nodes_[n.output_link].depth >= n.depth))
+      fail("failure link out of order");
+  }
   for (std::uint64_t i = 0; i < h.edge_count; ++i)
     if (edges_[i].target == 0 || edges_[i].target >= node_count_) fail("edge out of bounds");
   for (std::size_t i = 0; i < node_count_; ++i) {

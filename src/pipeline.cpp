@@ -1,5 +1,8 @@
 #include "nerx/pipeline.hpp"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -50,6 +53,10 @@ class WorkerPool {
 
  private:
   void work() {
+    sigset_t signals;
+    sigemptyset(&signals);
+    for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&signals, s);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     for (;;) {
       std::packaged_task<void()> task;
       {
@@ -79,22 +86,38 @@ PipelineStats run_pipeline(DocumentReader& reader, const Extractor& extractor,
   std::string out;
   writer.begin(out);
   bool ok = true;
+  auto stop_requested = [&] {
+    if (options.stop && options.stop->load(std::memory_order_relaxed)) stats.interrupted = true;
+    return stats.interrupted;
+  };
 
   PipelineProgress progress;
+  bool record_open = false;  // a long text's parts are being written
+  // Writes one record (or one part of one); false if it was an error that
+  // ends the run.
   auto emit = [&](const Document& doc, const std::vector<Entity>& entities,
                   std::uint64_t input_end) {
-    if (doc.last_part) ++stats.documents;  // a long text's parts make one record
-    stats.bytes += doc.text.size();
+    if (stats.stopped_on_error) return false;
+    bool stop_after = false;
     if (!doc.error.empty()) {
       ++stats.failed;
       errors(doc.error);
+      if (options.stop_on_error) {
+        stats.stopped_on_error = true;
+        if (doc.part == 0) return false;
+        stop_after = true;  // write it: it closes the record already begun
+      }
     }
+    if (doc.last_part) ++stats.documents;  // a long text's parts make one record
+    stats.bytes += doc.text.size();
     writer.write(doc, entities, out);
     if (options.progress) {
       progress.documents = stats.documents;
       progress.bytes = input_end;
       options.progress(progress);
     }
+    record_open = !doc.last_part;
+    return !stop_after;
   };
   auto send = [&](bool flush) {
     if (ok && (!out.empty() || flush)) ok = sink(out, flush);
@@ -104,13 +127,12 @@ PipelineStats run_pipeline(DocumentReader& reader, const Extractor& extractor,
   if (options.jobs <= 1) {
     Document doc;
     std::vector<Entity> none;
-    while (ok && reader.next(doc)) {
+    while (ok && !stop_requested() && reader.next(doc)) {
+      if (stop_requested()) break;  // read after the stop: dropped
       std::uint64_t input_end = reader.bytes_read();
-      if (doc.error.empty()) {
-        emit(doc, extractor.extract(doc.text), input_end);
-      } else {
-        emit(doc, none, input_end);
-      }
+      bool go_on = doc.error.empty() ? emit(doc, extractor.extract(doc.text), input_end)
+                                     : emit(doc, none, input_end);
+      if (!go_on) break;
       if (reader.interactive()) {
         send(true);
       } else if (out.size() >= (1 << 16)) {
@@ -126,17 +148,17 @@ PipelineStats run_pipeline(DocumentReader& reader, const Extractor& extractor,
       auto& [batch, done] = in_flight.front();
       done.get();
       for (std::size_t i = 0; i < batch->documents.size(); ++i)
-        emit(batch->documents[i], batch->entities[i], batch->input_ends[i]);
+        if (!emit(batch->documents[i], batch->entities[i], batch->input_ends[i])) break;
       in_flight.pop_front();
       send(reader.interactive());
     };
     bool more = true;
-    while (ok && more) {
+    while (ok && more && !stats.stopped_on_error) {
       auto batch = std::make_unique<Batch>();
       std::size_t bytes = 0;
       Document doc;
       while (batch->documents.size() < options.batch_documents && bytes < options.batch_bytes) {
-        if (!reader.next(doc)) {
+        if (stop_requested() || !reader.next(doc) || stop_requested()) {
           more = false;
           break;
         }
@@ -152,13 +174,22 @@ PipelineStats run_pipeline(DocumentReader& reader, const Extractor& extractor,
       }
       // On a live stream, write each record before waiting for more input.
       bool drain = !more || reader.interactive();
-      while (ok && (in_flight.size() >= max_in_flight || (drain && !in_flight.empty())))
+      while (ok && !stats.stopped_on_error &&
+             (in_flight.size() >= max_in_flight || (drain && !in_flight.empty())))
         write_oldest();
     }
-    while (!in_flight.empty()) {  // sink failed: let workers finish before the pool goes
+    // Sink failed or a bad record ended the run: let workers finish before
+    // the pool goes.
+    while (!in_flight.empty()) {
       in_flight.front().second.wait();
       in_flight.pop_front();
     }
+  }
+  if (record_open) {  // stopped between the parts of a long text: close its record
+    Document end;
+    end.part = 1;
+    end.error = "stopped before the end of the text";
+    writer.write(end, {}, out);
   }
   writer.end(out);
   send(true);

@@ -166,9 +166,17 @@ std::vector<Candidate> resolve(const Analysis& doc, std::vector<Candidate> candi
     for (const Candidate& c : accepted) found.push_back({{c.begin, c.end}, c.type});
     std::sort(found.begin(), found.end());
     // Aliases by their first word, so each token costs one lookup.
+    // A name mentioned many times gives many identical aliases: index only
+    // the first of each (name, type), which wins ties anyway, so that the
+    // work stays linear in the number of mentions.
     std::unordered_map<std::string_view, std::vector<std::uint32_t>> by_first;
-    for (std::size_t a = 0; a < aliases.size(); ++a)
+    std::unordered_set<std::string> indexed;
+    for (std::size_t a = 0; a < aliases.size(); ++a) {
+      std::string id(1, static_cast<char>(aliases[a].type));
+      for (const std::string& k : aliases[a].keys) id.append(k).push_back('\0');
+      if (!indexed.insert(std::move(id)).second) continue;
       by_first[aliases[a].keys[0]].push_back(static_cast<std::uint32_t>(a));
+    }
     std::vector<Candidate> extra;
     for (std::uint32_t i = 0; i < tokens.size(); ++i) {
       if (!is_capitalised(tokens[i].shape)) continue;

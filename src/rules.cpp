@@ -78,6 +78,18 @@ struct Rule {
   std::string subtype;
 };
 
+// Limits that keep hostile rule files and documents from exhausting the
+// stack or memory: parentheses and marks nested deeper than kMaxNesting, and
+// rules that expand (through named patterns) to more than kMaxRuleNodes
+// parts, are errors. A match deeper than kMaxMatchDepth steps (a repetition
+// of a few hundred tokens: no name is that long) is cut short there, and a
+// rule that needs more than kMaxMatchSteps steps to match at one token (a
+// pattern that backtracks exponentially) does not match there.
+constexpr int kMaxNesting = 100;
+constexpr std::size_t kMaxRuleNodes = 100000;
+constexpr int kMaxMatchDepth = 256;
+constexpr std::uint32_t kMaxMatchSteps = 1000;
+
 bool is_word_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '\'' || c == '.' || c == '-' || static_cast<unsigned char>(c) >= 0x80;
@@ -126,6 +138,7 @@ struct RuleSet::Impl {
     std::string file;
   };
   std::unordered_map<std::string, Macro> macros;
+  std::size_t node_limit = kMaxRuleNodes;  // nodes.size() may not pass this while parsing a rule
 
   // ---------------- parsing ----------------
   struct Parser {
@@ -136,7 +149,8 @@ struct RuleSet::Impl {
     std::size_t pos = 0;
     bool has_mark = false;
     Rule* rule = nullptr;
-    int depth = 0;  // macro nesting
+    int depth = 0;    // macro nesting
+    int nesting = 0;  // parentheses and marks
 
     [[noreturn]] void fail(const std::string& why, std::size_t at) const {
       auto [line, col] = at < where.size() ? where[at] : where.empty()
@@ -169,6 +183,10 @@ struct RuleSet::Impl {
       return pos >= text.size();
     }
     std::uint32_t add_node(Node n) {
+      if (impl.nodes.size() >= impl.node_limit)
+        fail("the rule is too large: more than " + std::to_string(kMaxRuleNodes) +
+                 " parts once named patterns are expanded",
+             pos);
       impl.nodes.push_back(std::move(n));
       return static_cast<std::uint32_t>(impl.nodes.size() - 1);
     }
@@ -242,15 +260,19 @@ struct RuleSet::Impl {
       skip_space();
       std::size_t start = pos;
       char c = text[pos];
-      if (c == '(') {
+      if (c == '(' || c == '[') {
+        if (++nesting > kMaxNesting)
+          fail("nested too deeply (more than " + std::to_string(kMaxNesting) + " levels)", pos);
         ++pos;
-        std::uint32_t inner = parse_alt();
-        if (!eat(')')) fail("expected ')'", pos);
+        std::uint32_t inner;
+        if (c == '(') {
+          inner = parse_alt();
+          if (!eat(')')) fail("expected ')'", pos);
+        } else {
+          inner = parse_mark(start);
+        }
+        --nesting;
         return inner;
-      }
-      if (c == '[') {
-        ++pos;
-        return parse_mark(start);
       }
       if (c == '^') {
         ++pos;
@@ -307,6 +329,7 @@ struct RuleSet::Impl {
       sub.has_mark = has_mark;
       sub.rule = rule;
       sub.depth = depth;
+      sub.nesting = nesting;
       std::uint32_t node = sub.parse_alt();
       if (!sub.at_end()) sub.fail(std::string("unexpected '") + sub.text[sub.pos] + "'", sub.pos);
       has_mark = sub.has_mark;
@@ -548,6 +571,7 @@ struct RuleSet::Impl {
                   const std::vector<std::pair<std::size_t, std::size_t>>& where) {
     if (text.rfind("let ", 0) == 0) return parse_let(file, text, where);
     Parser p{*this, file, text, where};
+    node_limit = nodes.size() + kMaxRuleNodes;
     Rule rule;
     p.rule = &rule;
     // name [(priority)] :
@@ -598,6 +622,7 @@ struct RuleSet::Impl {
     Parser check{*this, file, m.text, m.where};
     check.rule = &scratch;
     std::size_t nodes_before = nodes.size(), tests_before = tests.size();
+    node_limit = nodes.size() + kMaxRuleNodes;
     check.parse_alt();
     if (!check.at_end()) check.fail(std::string("unexpected '") + m.text[check.pos] + "'", check.pos);
     nodes.resize(nodes_before);
@@ -789,6 +814,8 @@ struct RuleSet::Impl {
     bool marked = false;
     const ListHit* mark_hit = nullptr;
     const ListHit* last_hit = nullptr;
+    int depth = 0;            // nested match() calls, bounded by kMaxMatchDepth
+    std::uint32_t steps = 0;  // match() calls for this rule at this token
 
     bool hit_matches(const Atom& a, const ListHit& h) const {
       return h.cls == a.value && (a.subtype == 0 || (h.subtype == a.subtype) != a.negate_subtype) &&
@@ -852,6 +879,13 @@ struct RuleSet::Impl {
     }
 
     bool match(std::uint32_t id, std::uint32_t pos, Cont k) {
+      // Each step of a match recurses (continuations): bound the stack.
+      if (depth >= kMaxMatchDepth || ++steps > kMaxMatchSteps) return false;
+      struct DepthGuard {
+        int& d;
+        explicit DepthGuard(int& depth) : d(++depth) {}
+        ~DepthGuard() { --d; }
+      } guard(depth);
       const Node& n = impl.nodes[id];
       switch (n.kind) {
         case Node::TestNode: {
@@ -1025,6 +1059,7 @@ void RuleSet::apply(const Analysis& doc, std::vector<Candidate>& out) const {
       const Rule& rule = m.rules[r];
       matcher.marked = false;
       matcher.mark_hit = matcher.last_hit = nullptr;
+      matcher.steps = 0;
       auto done = [&](std::uint32_t) { return matcher.marked; };
       if (!matcher.match(rule.root, pos, done)) continue;
       if (matcher.mark_end <= matcher.mark_begin) continue;

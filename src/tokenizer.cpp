@@ -167,7 +167,10 @@ void append_folded(std::string_view word, std::string& out) {
                                                                         static_cast<int32_t>(word.size())));
   u.foldCase();
   const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
-  if (U_SUCCESS(status) && !nfc->isNormalized(u, status)) {
+  // NFC reorders combining marks in quadratic time: a hostile word of many
+  // thousand marks would stall. Words that long are never names: skip it.
+  constexpr std::size_t kMaxNormalizedWord = 256;  // bytes
+  if (word.size() <= kMaxNormalizedWord && U_SUCCESS(status) && !nfc->isNormalized(u, status)) {
     status = U_ZERO_ERROR;
     icu::UnicodeString normalized = nfc->normalize(u, status);
     if (U_SUCCESS(status)) u = normalized;

@@ -76,8 +76,9 @@ fi
 mkdir -p "$TMP/tree"
 for i in 01 02 03 04 05 06; do echo "Ishaq Dar visited Kabul ($i)." >"$TMP/tree/a$i.txt"; done
 for i in 01 02 03 04 05 06; do echo "Pakistan and Afghanistan ($i)." >"$TMP/tree/c$i.txt"; done
-mkfifo "$TMP/tree/b-slow"
-on_tty "(sleep 1; echo 'Amir Khan Muttaqi flew to Islamabad.' > $TMP/tree/b-slow) & '$BIN' -r $TMP/tree > $TMP/tree.jsonl; wait"
+# (A FIFO found inside a folder is skipped; one named on the command line is read.)
+mkfifo "$TMP/b-slow"
+on_tty "(sleep 1; echo 'Amir Khan Muttaqi flew to Islamabad.' > $TMP/b-slow) & '$BIN' -r $TMP/tree $TMP/b-slow > $TMP/tree.jsonl; wait"
 if [[ $RC == 0 ]] && has_progress "$TMP/tty" && grep -q 'files' "$TMP/tty"; then
   pass "-r: the progress line counts files"
 else
