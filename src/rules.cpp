@@ -68,6 +68,12 @@ struct Node {
   std::uint32_t min = 0, max = 0;
 };
 
+// A document condition: at least `min` tokens of the document pass `test`.
+struct Condition {
+  std::uint32_t test = 0;
+  std::uint32_t min = 1;
+};
+
 struct Rule {
   std::string name;
   int priority = 50;
@@ -75,6 +81,9 @@ struct Rule {
   CandidateAction action = CandidateAction::Add;
   EntityType type = EntityType::Person;
   std::string subtype;
+  // "when TEST{N}" / "unless TEST{N}": the rule runs only in documents where
+  // the condition holds (when) or does not hold (unless).
+  std::vector<std::pair<std::uint32_t, bool>> conditions;  // condition index, negated
 };
 
 bool is_word_char(char c) {
@@ -96,6 +105,10 @@ struct RuleSet::Impl {
   std::vector<std::vector<std::uint32_t>> by_word, by_exact, by_class;
   std::vector<std::uint32_t> by_shape[8];
   std::vector<std::uint32_t> anywhere;
+  // Document conditions, shared by rules that write the same one.
+  std::vector<Condition> conditions;
+  std::unordered_map<std::string, std::uint32_t> condition_ids;  // source text -> index
+  bool has_conditions = false;
   LabelTable* labels = nullptr;
   std::uint32_t type_labels[3] = {0, 0, 0};  // PERSON, LOCATION, ORGANIZATION
   // Named sub-patterns ("let NAME = pattern"), used as $NAME.
@@ -548,6 +561,39 @@ struct RuleSet::Impl {
         p.fail("priority must be a whole number from 0 to 1000", num_start);
       if (!p.eat(')')) p.fail("expected ')' after the priority", p.pos);
     }
+    // Document conditions: "when TEST{N}", "unless TEST{N}".
+    for (;;) {
+      p.skip_space();
+      bool when = text.compare(p.pos, 5, "when ") == 0 || text.compare(p.pos, 5, "when\n") == 0;
+      bool unless = text.compare(p.pos, 7, "unless ") == 0 || text.compare(p.pos, 7, "unless\n") == 0;
+      if (!when && !unless) break;
+      p.pos += when ? 4 : 6;
+      p.skip_space();
+      std::size_t cond_start = p.pos;
+      std::uint32_t node = p.parse_test();
+      if (nodes[node].kind != Node::TestNode)
+        p.fail("a document condition is one token test, like @TOPIC/sports{3}", cond_start);
+      std::uint32_t min = 1;
+      if (p.pos < text.size() && text[p.pos] == '{') {
+        std::size_t close = text.find('}', p.pos);
+        if (close == std::string::npos) p.fail("'{' without '}'", p.pos);
+        auto [ptr, ec] = std::from_chars(text.data() + p.pos + 1, text.data() + close, min);
+        if (ec != std::errc() || ptr != text.data() + close || min == 0 || min > 1000000)
+          p.fail("bad count: write {N} with N at least 1", p.pos);
+        p.pos = close + 1;
+      }
+      std::string key = text.substr(cond_start, p.pos - cond_start);
+      // Rules that write the same condition share it (not through $NAME,
+      // which a later 'let' may redefine).
+      std::uint32_t id = static_cast<std::uint32_t>(conditions.size());
+      if (key.find('$') == std::string::npos) {
+        auto [it, inserted] = condition_ids.emplace(key, id);
+        id = it->second;
+      }
+      if (id == conditions.size()) conditions.push_back({nodes[node].test, min});
+      rule.conditions.emplace_back(id, unless);
+      has_conditions = true;
+    }
     if (!p.eat(':')) p.fail("expected ':' after the rule name", p.pos);
     rule.root = p.parse_alt();
     if (!p.at_end()) p.fail(std::string("unexpected '") + text[p.pos] + "'", p.pos);
@@ -846,6 +892,23 @@ void RuleSet::apply(const Analysis& doc, std::vector<Candidate>& out) const {
   std::vector<std::unique_ptr<icu::RegexMatcher>> matchers(m.regexes.size());
   Impl::Matcher matcher{m, doc, word_ids, exact_ids, regex_memo, matchers};
 
+  // Document conditions, each evaluated once per document when a rule needs it.
+  std::vector<std::int8_t> condition_holds(m.conditions.size(), -1);
+  auto rule_enabled = [&](const Rule& rule) {
+    for (auto [id, negated] : rule.conditions) {
+      std::int8_t& holds = condition_holds[id];
+      if (holds < 0) {
+        const Condition& cond = m.conditions[id];
+        std::uint32_t count = 0;
+        for (std::uint32_t pos = 0; pos < n && count < cond.min; ++pos)
+          if (matcher.test_token(m.tests[cond.test], static_cast<std::uint32_t>(pos), -1)) ++count;
+        holds = count >= cond.min ? 1 : 0;
+      }
+      if ((holds == 1) == negated) return false;
+    }
+    return true;
+  };
+
   std::vector<std::uint32_t> todo;
   for (std::uint32_t pos = 0; pos < n; ++pos) {
     todo.clear();
@@ -866,6 +929,7 @@ void RuleSet::apply(const Analysis& doc, std::vector<Candidate>& out) const {
 
     for (std::uint32_t r : todo) {
       const Rule& rule = m.rules[r];
+      if (m.has_conditions && !rule.conditions.empty() && !rule_enabled(rule)) continue;
       matcher.marked = false;
       matcher.mark_hit = matcher.last_hit = nullptr;
       auto done = [&](std::uint32_t) { return matcher.marked; };

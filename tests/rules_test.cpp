@@ -394,6 +394,37 @@ TEST_F(Rules, PriorityAndOrder) {
   EXPECT_TRUE(out[1].list.empty());
 }
 
+TEST_F(Rules, DocumentConditions) {
+  // "when TEST{N}": the rule runs only in documents with at least N tokens
+  // that pass TEST; "unless" is the opposite; {N} defaults to 1.
+  std::string rules =
+      "two (10) when @GIVEN_NAME{2}: [LOCATION: @LOCATION/city]\n"
+      "one (10) when @GIVEN_NAME: [LOCATION: @LOCATION/country]\n"
+      "none (10) unless @GIVEN_NAME: [ORGANIZATION: @ORGANIZATION]\n"
+      "both (10) when 'visited' unless @GIVEN_NAME{2}: [PERSON: @GIVEN_NAME]\n";
+  EXPECT_EQ(run(rules, "Taliban held Kabul"), (Strings{"none add ORGANIZATION/militant Taliban"}));
+  EXPECT_EQ(run(rules, "Ishaq visited Kabul and Herat"), (Strings{"both add PERSON Ishaq"}));
+  EXPECT_EQ(run(rules, "Ishaq visited Jordan and Kabul"),
+            (Strings{"one add LOCATION/country Jordan", "two add LOCATION/city Kabul"}));
+  // Conditions see the whole document, before and after the match.
+  EXPECT_EQ(spans("r when 'Herat': [LOCATION: @LOCATION/city]\n", "Kabul , then Herat"),
+            (Strings{"Herat", "Kabul"}));
+}
+
+TEST(RuleParse, DocumentConditionErrors) {
+  // One token test only, and a count of at least 1.
+  expect_error_at("r (1) when 'prime minister': [PERSON: Xx]\n", 1, 12);
+  expect_error_at("r (1) when Xx{0}: [PERSON: Xx]\n", 1, 14);
+  expect_error_at("r (1) when Xx{2: [PERSON: Xx]\n", 1, 14);
+  expect_error_at("r (1) unless : [PERSON: Xx]\n", 1, 14);
+  nerx::LabelTable labels;
+  nerx::RuleSet rules;
+  EXPECT_NO_THROW(rules.add("let T = @TOPIC/sports\nr when $T{3} unless 'x': [PERSON: Xx]\n"
+                            "s when @TOPIC/sports{3}: [PERSON: Xx]\n",
+                            "t.rules", labels));
+  EXPECT_EQ(rules.size(), 2u);
+}
+
 TEST_F(Rules, EmptyTextAndNoRules) {
   EXPECT_TRUE(run("r: [PERSON: Xx]\n", "").empty());
   EXPECT_TRUE(run("", "Kabul").empty());
