@@ -50,6 +50,7 @@ struct Atom {
   std::uint8_t require_flags = 0, forbid_flags = 0;
   std::uint32_t min_population = 0;
   std::uint32_t max_population = 0xffffffffu;  // exclusive
+  std::uint32_t min_words = 0;                 // the listed name has at least this many tokens
   bool negate_subtype = false;
 };
 
@@ -451,6 +452,12 @@ struct RuleSet::Impl {
                                                       : 0;
             if (flag) {
               (neg ? a.forbid_flags : a.require_flags) |= flag;
+            } else if (body.rfind("words>=", 0) == 0) {
+              std::uint32_t n = 0;
+              auto [p, ec] = std::from_chars(body.data() + 7, body.data() + body.size(), n);
+              if (ec != std::errc() || p != body.data() + body.size() || neg || n == 0 || n > 1000)
+                fail("bad word count condition '" + cond + "'", col);
+              a.min_words = n;
             } else if (body.rfind("pop>", 0) == 0 || body.rfind("pop<", 0) == 0) {
               bool inclusive = body.size() > 4 && body[4] == '=';
               std::string num = body.substr(inclusive ? 5 : 4);
@@ -465,7 +472,7 @@ struct RuleSet::Impl {
               }
             } else {
               fail("unknown class condition '" + cond +
-                       "': use pop>=N, pop<N, common, ambiguous, lower, user (or ! before a flag)",
+                       "': use pop>=N, pop<N, words>=N, common, ambiguous, lower, user (or ! before a flag)",
                    col);
             }
             at = comma + 1;
@@ -697,7 +704,8 @@ struct RuleSet::Impl {
     bool hit_matches(const Atom& a, const ListHit& h) const {
       return h.cls == a.value && (a.subtype == 0 || (h.subtype == a.subtype) != a.negate_subtype) &&
              (h.flags & a.require_flags) == a.require_flags && (h.flags & a.forbid_flags) == 0 &&
-             h.population >= a.min_population && h.population < a.max_population;
+             h.population >= a.min_population && h.population < a.max_population &&
+             h.end - h.begin >= a.min_words;
     }
     bool regex_matches(std::uint32_t re, std::uint32_t pos) const {
       std::int8_t& memo = regex_memo[re * doc.size() + pos];

@@ -253,6 +253,17 @@ TEST_F(Rules, ClassSubtypePopulationAndFlags) {
   EXPECT_EQ(spans("r: [LOCATION: @LOC(ambiguous)]\n", text), (Strings{"Jordan"}));
 }
 
+TEST_F(Rules, ClassWordCount) {
+  // words>=N: the listed name has at least N tokens.
+  std::string text = "Kabul , Herat , New York , Reading , Jordan";
+  EXPECT_EQ(spans("r: [LOCATION: @LOCATION(words>=2)]\n", text), (Strings{"New York"}));
+  EXPECT_EQ(spans("r: [LOCATION: @LOCATION/city(words>=1, pop>=1000000)]\n", text),
+            (Strings{"Kabul", "New York"}));
+  expect_parse_error("r: [LOCATION: @LOCATION(words>=0)]\n");
+  expect_parse_error("r: [LOCATION: @LOCATION(!words>=2)]\n");
+  expect_parse_error("r: [LOCATION: @LOCATION(words>=x)]\n");
+}
+
 TEST_F(Rules, PopulationUpperBoundsAndNegatedSubtype) {
   std::string text = "Kabul , Herat , New York , Reading , Jordan";
   EXPECT_EQ(spans("r: [LOCATION: @LOCATION(pop<556205)]\n", text), (Strings{"Reading"}));
