@@ -658,34 +658,85 @@ struct RuleSet::Impl {
     }
   }
 
+  // The tests a match can start with: one, or one per branch of a leading
+  // alternation ("(in | at | near) [LOCATION: ...]"). False if a match can
+  // start without passing a test (an optional first element).
+  bool first_tests(std::uint32_t node, std::vector<const Test*>& out) const {
+    const Node& n = nodes[node];
+    if (n.kind == Node::Alt) {
+      for (std::uint32_t c : n.children)
+        if (!first_tests(c, out)) return false;
+      return true;
+    }
+    if (n.kind == Node::Seq) {
+      for (std::uint32_t c : n.children) {
+        if (nodes[c].kind == Node::Start) continue;
+        return first_tests(c, out);
+      }
+      return false;
+    }
+    if (n.kind == Node::Mark || (n.kind == Node::Repeat && n.min > 0))
+      return first_tests(n.children[0], out);
+    if (const Test* t = first_test(node)) {
+      out.push_back(t);
+      return true;
+    }
+    return false;
+  }
+
   void index_rule(std::uint32_t rule, std::uint32_t root) {
     auto push = [&](std::vector<std::vector<std::uint32_t>>& index, std::uint32_t key) {
       if (index.size() <= key) index.resize(key + 1);
-      index[key].push_back(rule);
+      if (index[key].empty() || index[key].back() != rule) index[key].push_back(rule);
     };
-    if (const Test* t = first_test(root)) {
-      for (const Atom& a : t->atoms) {
-        if (a.negate) continue;
-        switch (a.kind) {
-          case Atom::Word:
-            return push(by_word, a.value);
-          case Atom::Exact:
-            return push(by_exact, a.value);
-          case Atom::Class:
-            return push(by_class, a.value);
-          case Atom::ShapeIs:
-            by_shape[a.value].push_back(rule);
-            return;
-          case Atom::Cap:
-            for (Shape s : {Shape::Capitalized, Shape::AllCaps, Shape::Initial})
-              by_shape[static_cast<int>(s)].push_back(rule);
-            return;
-          default:
+    auto push_shape = [&](int shape) {
+      if (by_shape[shape].empty() || by_shape[shape].back() != rule) by_shape[shape].push_back(rule);
+    };
+    // Index the rule under what each possible first token must be; a rule
+    // with a first token that can be anything runs at every token.
+    std::vector<const Test*> starts;
+    std::vector<const Atom*> keys;
+    if (first_tests(root, starts)) {
+      for (const Test* t : starts) {
+        const Atom* key = nullptr;
+        for (const Atom& a : t->atoms) {
+          if (a.negate) continue;
+          if (a.kind == Atom::Word || a.kind == Atom::Exact || a.kind == Atom::Class ||
+              a.kind == Atom::ShapeIs || a.kind == Atom::Cap) {
+            key = &a;
             break;
+          }
         }
+        if (!key) {
+          keys.clear();
+          break;
+        }
+        keys.push_back(key);
       }
     }
-    anywhere.push_back(rule);
+    if (keys.empty()) {
+      anywhere.push_back(rule);
+      return;
+    }
+    for (const Atom* a : keys) {
+      switch (a->kind) {
+        case Atom::Word:
+          push(by_word, a->value);
+          break;
+        case Atom::Exact:
+          push(by_exact, a->value);
+          break;
+        case Atom::Class:
+          push(by_class, a->value);
+          break;
+        case Atom::ShapeIs:
+          push_shape(static_cast<int>(a->value));
+          break;
+        default:  // Cap
+          for (Shape sh : {Shape::Capitalized, Shape::AllCaps, Shape::Initial}) push_shape(static_cast<int>(sh));
+          break;
+      }
+    }
   }
 
   // ---------------- matching ----------------

@@ -422,6 +422,23 @@ TEST_F(Rules, DocumentConditions) {
             (Strings{"Herat", "Kabul"}));
 }
 
+TEST_F(Rules, LeadingAlternationsMatchEveryBranch) {
+  // Rules are indexed by what their first token must be; a leading
+  // alternation is indexed under each branch, and a branch that can be any
+  // token (a regex, an optional part) makes the rule run everywhere.
+  std::string text = "near Kabul , in Herat , ZZ Jordan , 2024 New York";
+  EXPECT_EQ(spans("r: (in | near) [LOCATION: @LOCATION]\n", text), (Strings{"Herat", "Kabul"}));
+  EXPECT_EQ(spans("r: (in | XX | 9) [LOCATION: @LOCATION]\n", text),
+            (Strings{"Herat", "Jordan", "New York"}));
+  EXPECT_EQ(spans("r: (in | /Z+/) [LOCATION: @LOCATION]\n", text), (Strings{"Herat", "Jordan"}));
+  // (Optional first part: a match from "near" and one from "Kabul" itself.)
+  EXPECT_EQ(spans("r: (in | near)? [LOCATION: @LOCATION/city]\n", text),
+            (Strings{"Herat", "Herat", "Kabul", "Kabul", "New York"}));
+  EXPECT_EQ(spans("r: ((in | near) | @GIVEN_NAME) [LOCATION: Cap]\n", text),
+            (Strings{"Herat", "Kabul"}));
+  EXPECT_EQ(spans("r: [LOCATION: (@LOCATION/country | 9)] Cap\n", text), (Strings{"2024"}));
+}
+
 TEST(RuleParse, DocumentConditionErrors) {
   // One token test only, and a count of at least 1.
   expect_error_at("r (1) when 'prime minister': [PERSON: Xx]\n", 1, 12);
