@@ -96,6 +96,9 @@ std::vector<Candidate> resolve_overlaps(std::vector<Candidate> candidates) {
                                  [](const Candidate& r, const Candidate& x) {
                                    return r.begin != x.begin ? r.begin < x.begin : r.end < x.end;
                                  });
+      // A person's name found again from the full name elsewhere ("Stefan
+      // Edberg" ... "Edberg lost") keeps that evidence against local patterns.
+      if (c.propagated && c.type == EntityType::Person) continue;
       for (; it != retypes.end() && it->begin == c.begin && it->end == c.end; ++it) {
         if (c.priority > it->priority) continue;
         c.type = it->type;
@@ -199,6 +202,7 @@ std::vector<Candidate> resolve(const Analysis& doc, std::vector<Candidate> candi
         c.priority = options.alias_priority;
         c.order = 0x80000000u + static_cast<std::uint32_t>(a);  // after every rule
         c.rule = al.rule;
+        c.propagated = true;
         c.canonical = al.canonical;
         extra.push_back(c);
       }

@@ -51,6 +51,7 @@ struct Atom {
   std::uint8_t require_flags = 0, forbid_flags = 0;
   std::uint32_t min_population = 0;
   std::uint32_t max_population = 0xffffffffu;  // exclusive
+  std::uint32_t min_words = 0;                 // the listed name has at least this many tokens
   bool negate_subtype = false;
 };
 
@@ -69,6 +70,12 @@ struct Node {
   std::uint32_t min = 0, max = 0;
 };
 
+// A document condition: at least `min` tokens of the document pass `test`.
+struct Condition {
+  std::uint32_t test = 0;
+  std::uint32_t min = 1;
+};
+
 struct Rule {
   std::string name;
   int priority = 50;
@@ -76,6 +83,9 @@ struct Rule {
   CandidateAction action = CandidateAction::Add;
   EntityType type = EntityType::Person;
   std::string subtype;
+  // "when TEST{N}" / "unless TEST{N}": the rule runs only in documents where
+  // the condition holds (when) or does not hold (unless).
+  std::vector<std::pair<std::uint32_t, bool>> conditions;  // condition index, negated
 };
 
 // Limits that keep hostile rule files and documents from exhausting the
@@ -129,6 +139,10 @@ struct RuleSet::Impl {
   std::vector<Literal> literals;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> literal_slots;  // hash, literal + 1
 
+  // Document conditions, shared by rules that write the same one.
+  std::vector<Condition> conditions;
+  std::unordered_map<std::string, std::uint32_t> condition_ids;  // source text -> index
+  bool has_conditions = false;
   LabelTable* labels = nullptr;
   std::uint32_t type_labels[3] = {0, 0, 0};  // PERSON, LOCATION, ORGANIZATION
   // Named sub-patterns ("let NAME = pattern"), used as $NAME.
@@ -482,6 +496,12 @@ struct RuleSet::Impl {
                                                       : 0;
             if (flag) {
               (neg ? a.forbid_flags : a.require_flags) |= flag;
+            } else if (body.rfind("words>=", 0) == 0) {
+              std::uint32_t n = 0;
+              auto [p, ec] = std::from_chars(body.data() + 7, body.data() + body.size(), n);
+              if (ec != std::errc() || p != body.data() + body.size() || neg || n == 0 || n > 1000)
+                fail("bad word count condition '" + cond + "'", col);
+              a.min_words = n;
             } else if (body.rfind("pop>", 0) == 0 || body.rfind("pop<", 0) == 0) {
               bool inclusive = body.size() > 4 && body[4] == '=';
               std::string num = body.substr(inclusive ? 5 : 4);
@@ -496,7 +516,7 @@ struct RuleSet::Impl {
               }
             } else {
               fail("unknown class condition '" + cond +
-                       "': use pop>=N, pop<N, common, ambiguous, lower, user (or ! before a flag)",
+                       "': use pop>=N, pop<N, words>=N, common, ambiguous, lower, user (or ! before a flag)",
                    col);
             }
             at = comma + 1;
@@ -592,6 +612,39 @@ struct RuleSet::Impl {
       if (ec != std::errc() || ptr != text.data() + p.pos || rule.priority < 0 || rule.priority > 1000)
         p.fail("priority must be a whole number from 0 to 1000", num_start);
       if (!p.eat(')')) p.fail("expected ')' after the priority", p.pos);
+    }
+    // Document conditions: "when TEST{N}", "unless TEST{N}".
+    for (;;) {
+      p.skip_space();
+      bool when = text.compare(p.pos, 5, "when ") == 0 || text.compare(p.pos, 5, "when\n") == 0;
+      bool unless = text.compare(p.pos, 7, "unless ") == 0 || text.compare(p.pos, 7, "unless\n") == 0;
+      if (!when && !unless) break;
+      p.pos += when ? 4 : 6;
+      p.skip_space();
+      std::size_t cond_start = p.pos;
+      std::uint32_t node = p.parse_test();
+      if (nodes[node].kind != Node::TestNode)
+        p.fail("a document condition is one token test, like @TOPIC/sports{3}", cond_start);
+      std::uint32_t min = 1;
+      if (p.pos < text.size() && text[p.pos] == '{') {
+        std::size_t close = text.find('}', p.pos);
+        if (close == std::string::npos) p.fail("'{' without '}'", p.pos);
+        auto [ptr, ec] = std::from_chars(text.data() + p.pos + 1, text.data() + close, min);
+        if (ec != std::errc() || ptr != text.data() + close || min == 0 || min > 1000000)
+          p.fail("bad count: write {N} with N at least 1", p.pos);
+        p.pos = close + 1;
+      }
+      std::string key = text.substr(cond_start, p.pos - cond_start);
+      // Rules that write the same condition share it (not through $NAME,
+      // which a later 'let' may redefine).
+      std::uint32_t id = static_cast<std::uint32_t>(conditions.size());
+      if (key.find('$') == std::string::npos) {
+        auto [it, inserted] = condition_ids.emplace(key, id);
+        id = it->second;
+      }
+      if (id == conditions.size()) conditions.push_back({nodes[node].test, min});
+      rule.conditions.emplace_back(id, unless);
+      has_conditions = true;
     }
     if (!p.eat(':')) p.fail("expected ':' after the rule name", p.pos);
     rule.root = p.parse_alt();
@@ -820,7 +873,8 @@ struct RuleSet::Impl {
     bool hit_matches(const Atom& a, const ListHit& h) const {
       return h.cls == a.value && (a.subtype == 0 || (h.subtype == a.subtype) != a.negate_subtype) &&
              (h.flags & a.require_flags) == a.require_flags && (h.flags & a.forbid_flags) == 0 &&
-             h.population >= a.min_population && h.population < a.max_population;
+             h.population >= a.min_population && h.population < a.max_population &&
+             h.end - h.begin >= a.min_words;
     }
     bool regex_matches(std::uint32_t re, std::uint32_t pos) const {
       std::int8_t& memo = regex_memo[re * doc.size() + pos];
@@ -1028,6 +1082,23 @@ void RuleSet::apply(const Analysis& doc, std::vector<Candidate>& out) const {
 
   const std::size_t W = m.bit_words;
   todo_bits.resize(W);
+  // Document conditions, each evaluated once per document when a rule needs it.
+  std::vector<std::int8_t> condition_holds(m.conditions.size(), -1);
+  auto rule_enabled = [&](const Rule& rule) {
+    for (auto [id, negated] : rule.conditions) {
+      std::int8_t& holds = condition_holds[id];
+      if (holds < 0) {
+        const Condition& cond = m.conditions[id];
+        std::uint32_t count = 0;
+        for (std::uint32_t pos = 0; pos < n && count < cond.min; ++pos)
+          if (matcher.test_token(m.tests[cond.test], static_cast<std::uint32_t>(pos), -1)) ++count;
+        holds = count >= cond.min ? 1 : 0;
+      }
+      if ((holds == 1) == negated) return false;
+    }
+    return true;
+  };
+
   std::vector<std::uint32_t> todo;
   for (std::uint32_t pos = 0; pos < n; ++pos) {
     std::uint64_t any = 0;
@@ -1057,6 +1128,7 @@ void RuleSet::apply(const Analysis& doc, std::vector<Candidate>& out) const {
 
     for (std::uint32_t r : todo) {
       const Rule& rule = m.rules[r];
+      if (m.has_conditions && !rule.conditions.empty() && !rule_enabled(rule)) continue;
       matcher.marked = false;
       matcher.mark_hit = matcher.last_hit = nullptr;
       matcher.steps = 0;

@@ -157,6 +157,25 @@ TEST(Resolve, SurnamePropagates) {
   EXPECT_EQ(d.describe(nerx::resolve(d.analysis, cands, options)), (Strings{"Ishaq Dar PERSON"}));
 }
 
+TEST(Resolve, PropagatedPersonIsNotRetyped) {
+  // "Stefan Edberg ... Edberg lost": a local pattern that retypes the token
+  // (a sports result) does not override the full name found elsewhere.
+  Doc d("Stefan Edberg won. Edberg lost twice. Kent lost too.");
+  std::uint32_t e1 = d.at("Edberg", 1), kent = d.at("Kent");
+  std::vector<nerx::Candidate> cands{
+      cand(0, 2, PER, 45, 0, CandidateAction::Add, "given_name"),
+      cand(e1, e1 + 1, ORG, 45, 1, CandidateAction::Retype, "result_beat"),
+      cand(kent, kent + 1, LOC, 30, 2, CandidateAction::Add, "list_place"),
+      cand(kent, kent + 1, ORG, 45, 1, CandidateAction::Retype, "result_beat")};
+  auto out = nerx::resolve(d.analysis, cands, {});
+  EXPECT_EQ(d.describe(out),
+            (Strings{"Stefan Edberg PERSON", "Edberg PERSON", "Kent ORGANIZATION"}));
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[1].rule, "alias.surname");
+  EXPECT_TRUE(out[1].propagated);
+  EXPECT_FALSE(out[0].propagated);
+}
+
 TEST(Resolve, WeakEvidenceDoesNotPropagate) {
   Doc d("Ishaq Dar met the press. Later Dar said no.");
   auto out = nerx::resolve(d.analysis, {cand(0, 2, PER, 20)}, {});

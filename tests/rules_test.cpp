@@ -253,6 +253,17 @@ TEST_F(Rules, ClassSubtypePopulationAndFlags) {
   EXPECT_EQ(spans("r: [LOCATION: @LOC(ambiguous)]\n", text), (Strings{"Jordan"}));
 }
 
+TEST_F(Rules, ClassWordCount) {
+  // words>=N: the listed name has at least N tokens.
+  std::string text = "Kabul , Herat , New York , Reading , Jordan";
+  EXPECT_EQ(spans("r: [LOCATION: @LOCATION(words>=2)]\n", text), (Strings{"New York"}));
+  EXPECT_EQ(spans("r: [LOCATION: @LOCATION/city(words>=1, pop>=1000000)]\n", text),
+            (Strings{"Kabul", "New York"}));
+  expect_parse_error("r: [LOCATION: @LOCATION(words>=0)]\n");
+  expect_parse_error("r: [LOCATION: @LOCATION(!words>=2)]\n");
+  expect_parse_error("r: [LOCATION: @LOCATION(words>=x)]\n");
+}
+
 TEST_F(Rules, PopulationUpperBoundsAndNegatedSubtype) {
   std::string text = "Kabul , Herat , New York , Reading , Jordan";
   EXPECT_EQ(spans("r: [LOCATION: @LOCATION(pop<556205)]\n", text), (Strings{"Reading"}));
@@ -392,6 +403,54 @@ TEST_F(Rules, PriorityAndOrder) {
   EXPECT_EQ(out[1].priority, 50);  // the default
   EXPECT_LT(out[0].order, out[1].order);
   EXPECT_TRUE(out[1].list.empty());
+}
+
+TEST_F(Rules, DocumentConditions) {
+  // "when TEST{N}": the rule runs only in documents with at least N tokens
+  // that pass TEST; "unless" is the opposite; {N} defaults to 1.
+  std::string rules =
+      "two (10) when @GIVEN_NAME{2}: [LOCATION: @LOCATION/city]\n"
+      "one (10) when @GIVEN_NAME: [LOCATION: @LOCATION/country]\n"
+      "none (10) unless @GIVEN_NAME: [ORGANIZATION: @ORGANIZATION]\n"
+      "both (10) when 'visited' unless @GIVEN_NAME{2}: [PERSON: @GIVEN_NAME]\n";
+  EXPECT_EQ(run(rules, "Taliban held Kabul"), (Strings{"none add ORGANIZATION/militant Taliban"}));
+  EXPECT_EQ(run(rules, "Ishaq visited Kabul and Herat"), (Strings{"both add PERSON Ishaq"}));
+  EXPECT_EQ(run(rules, "Ishaq visited Jordan and Kabul"),
+            (Strings{"one add LOCATION/country Jordan", "two add LOCATION/city Kabul"}));
+  // Conditions see the whole document, before and after the match.
+  EXPECT_EQ(spans("r when 'Herat': [LOCATION: @LOCATION/city]\n", "Kabul , then Herat"),
+            (Strings{"Herat", "Kabul"}));
+}
+
+TEST_F(Rules, LeadingAlternationsMatchEveryBranch) {
+  // Rules are indexed by what their first token must be; a leading
+  // alternation is indexed under each branch, and a branch that can be any
+  // token (a regex, an optional part) makes the rule run everywhere.
+  std::string text = "near Kabul , in Herat , ZZ Jordan , 2024 New York";
+  EXPECT_EQ(spans("r: (in | near) [LOCATION: @LOCATION]\n", text), (Strings{"Herat", "Kabul"}));
+  EXPECT_EQ(spans("r: (in | XX | 9) [LOCATION: @LOCATION]\n", text),
+            (Strings{"Herat", "Jordan", "New York"}));
+  EXPECT_EQ(spans("r: (in | /Z+/) [LOCATION: @LOCATION]\n", text), (Strings{"Herat", "Jordan"}));
+  // (Optional first part: a match from "near" and one from "Kabul" itself.)
+  EXPECT_EQ(spans("r: (in | near)? [LOCATION: @LOCATION/city]\n", text),
+            (Strings{"Herat", "Herat", "Kabul", "Kabul", "New York"}));
+  EXPECT_EQ(spans("r: ((in | near) | @GIVEN_NAME) [LOCATION: Cap]\n", text),
+            (Strings{"Herat", "Kabul"}));
+  EXPECT_EQ(spans("r: [LOCATION: (@LOCATION/country | 9)] Cap\n", text), (Strings{"2024"}));
+}
+
+TEST(RuleParse, DocumentConditionErrors) {
+  // One token test only, and a count of at least 1.
+  expect_error_at("r (1) when 'prime minister': [PERSON: Xx]\n", 1, 12);
+  expect_error_at("r (1) when Xx{0}: [PERSON: Xx]\n", 1, 14);
+  expect_error_at("r (1) when Xx{2: [PERSON: Xx]\n", 1, 14);
+  expect_error_at("r (1) unless : [PERSON: Xx]\n", 1, 14);
+  nerx::LabelTable labels;
+  nerx::RuleSet rules;
+  EXPECT_NO_THROW(rules.add("let T = @TOPIC/sports\nr when $T{3} unless 'x': [PERSON: Xx]\n"
+                            "s when @TOPIC/sports{3}: [PERSON: Xx]\n",
+                            "t.rules", labels));
+  EXPECT_EQ(rules.size(), 2u);
 }
 
 TEST_F(Rules, EmptyTextAndNoRules) {

@@ -71,6 +71,7 @@ struct Candidate {
   std::string_view subtype;
   std::string_view canonical;
   std::string_view id;
+  bool propagated = false;  // found again by the resolver from a name elsewhere
 };
 
 // One document under analysis.

