@@ -114,18 +114,23 @@ struct RuleSet::Impl {
   std::vector<std::unique_ptr<icu::RegexPattern>> regexes;
   std::unordered_map<std::string, std::uint32_t> regex_ids;  // pattern -> index
   WordMap words, exact_words;
-  // Rules indexed by what their first token can be, so each token tries
-  // only the rules that can start there.
-  std::vector<std::vector<std::uint32_t>> by_word, by_exact;
-  // By list class: (rule, the hit flag values it accepts, one bit per value).
-  std::vector<std::vector<std::pair<std::uint32_t, std::uint16_t>>> by_class;
-  std::vector<std::uint32_t> by_shape[8];
+  // Rules indexed by what a token can be (its word, list classes, shape):
+  // `first` by the token a match starts at; `second`, for rules whose first
+  // token is only a shape or anything ("xx [ORGANIZATION: ...]"), by the
+  // token after it. Each token tries only the rules these name, plus
+  // `anywhere`.
+  struct KeyIndex {
+    std::vector<std::vector<std::uint32_t>> by_word, by_exact, by_shape;
+    // By list class: (rule, the hit flag values it accepts, one bit per value).
+    std::vector<std::vector<std::pair<std::uint32_t, std::uint16_t>>> by_class;
+    // The same as bit sets of rules (built by finalize()).
+    std::vector<std::uint64_t> word_bits, exact_bits, class_bits, shape_bits;
+    bool empty = true;
+  };
+  KeyIndex first, second;
   std::vector<std::uint32_t> anywhere;
-  // The same index as bit sets of rules (built by finalize()): a token's
-  // rules are the union of the sets of its word, shape and list classes.
-  using RuleBits = std::vector<std::uint64_t>;
-  std::size_t bit_words = 0;  // 64-bit words per set
-  std::vector<std::uint64_t> word_bits, exact_bits, class_bits, shape_bits, anywhere_bits;
+  std::size_t bit_words = 0;  // 64-bit words per set of rules
+  std::vector<std::uint64_t> anywhere_bits;
   // A rule is tried only where its first token's shape is one it accepts.
   std::vector<std::uint8_t> first_shapes;  // per rule, one bit per Shape
   std::vector<std::uint64_t> shape_allowed_bits;
@@ -765,38 +770,76 @@ struct RuleSet::Impl {
     return shapes;
   }
 
-  void index_rule(std::uint32_t rule, std::uint32_t root) {
-    auto push = [&](std::vector<std::vector<std::uint32_t>>& index, std::uint32_t key) {
-      if (index.size() <= key) index.resize(key + 1);
-      if (index[key].empty() || index[key].back() != rule) index[key].push_back(rule);
+  static void add_keys(KeyIndex& index, std::uint32_t rule, const std::vector<IndexKey>& keys) {
+    auto push = [&](std::vector<std::vector<std::uint32_t>>& list, std::uint32_t key) {
+      if (list.size() <= key) list.resize(key + 1);
+      if (list[key].empty() || list[key].back() != rule) list[key].push_back(rule);
     };
+    index.empty = false;
+    for (const IndexKey& k : keys) {
+      switch (k.kind) {
+        case IndexKey::Word:
+          push(index.by_word, k.value);
+          break;
+        case IndexKey::Exact:
+          push(index.by_exact, k.value);
+          break;
+        case IndexKey::Class:
+          if (index.by_class.size() <= k.value) index.by_class.resize(k.value + 1);
+          index.by_class[k.value].push_back({rule, k.flag_sets});
+          break;
+        case IndexKey::ShapeIs:
+          push(index.by_shape, k.value);
+          break;
+      }
+    }
+  }
+
+  void index_rule(std::uint32_t rule, std::uint32_t root) {
     std::vector<IndexKey> keys;
     bool unbounded = false;
     std::uint8_t shapes = 0;
     bool nullable = first_keys(root, keys, unbounded, shapes);
     first_shapes.push_back(nullable ? 0xff : shapes);
+    // A shape says little ("xx" is most tokens): the second token may say more.
+    bool weak = std::any_of(keys.begin(), keys.end(),
+                            [](const IndexKey& k) { return k.kind == IndexKey::ShapeIs; });
+    if (!nullable && (unbounded || weak) && index_by_second(rule, root)) return;
     if (nullable || unbounded) {
       anywhere.push_back(rule);
       return;
     }
-    for (const IndexKey& k : keys) {
-      switch (k.kind) {
-        case IndexKey::Word:
-          push(by_word, k.value);
-          break;
-        case IndexKey::Exact:
-          push(by_exact, k.value);
-          break;
-        case IndexKey::Class:
-          if (by_class.size() <= k.value) by_class.resize(k.value + 1);
-          by_class[k.value].push_back({rule, k.flag_sets});
-          break;
-        case IndexKey::ShapeIs:
-          if (by_shape[k.value].empty() || by_shape[k.value].back() != rule)
-            by_shape[k.value].push_back(rule);
-          break;
-      }
-    }
+    add_keys(first, rule, keys);
+  }
+
+  // Indexes `rule` by its second token if its pattern is a sequence whose
+  // first element is one token wide and whose rest starts with indexable
+  // tests. False if it is not such a rule.
+  bool index_by_second(std::uint32_t rule, std::uint32_t root) {
+    const Node& n = nodes[root];
+    if (n.kind != Node::Seq) return false;
+    std::size_t i = 0;
+    while (i < n.children.size() && nodes[n.children[i]].kind == Node::Start) ++i;
+    if (i + 1 >= n.children.size() || !one_token_wide(n.children[i])) return false;
+    std::vector<IndexKey> keys;
+    bool unbounded = false, nullable = true;
+    std::uint8_t shapes = 0;
+    for (std::size_t c = i + 1; c < n.children.size() && nullable; ++c)
+      nullable = first_keys(n.children[c], keys, unbounded, shapes);
+    if (nullable || unbounded || keys.empty()) return false;
+    add_keys(second, rule, keys);
+    return true;
+  }
+
+  // Does `node` always consume exactly one token (a test that consumes no
+  // list hit, or alternatives of such)?
+  bool one_token_wide(std::uint32_t node) const {
+    const Node& n = nodes[node];
+    if (n.kind == Node::TestNode) return tests[n.test].consuming_class < 0;
+    if (n.kind == Node::Alt)
+      return std::all_of(n.children.begin(), n.children.end(),
+                         [&](std::uint32_t c) { return one_token_wide(c); });
+    return false;
   }
 
   // Builds the bit sets and the literal table from the index.
@@ -808,16 +851,19 @@ struct RuleSet::Impl {
       for (std::size_t k = 0; k < index.size() && k < keys; ++k)
         for (std::uint32_t r : index[k]) bits[k * bit_words + r / 64] |= 1ull << (r % 64);
     };
-    to_bits(by_word, word_bits, words.size());
-    to_bits(by_exact, exact_bits, exact_words.size());
-    // class_bits: one set per (class, hit flags) pair.
-    class_bits.assign((labels ? labels->size() : by_class.size()) * 16 * bit_words, 0);
-    for (std::size_t c = 0; c < by_class.size(); ++c)
-      for (const auto& [r, sets] : by_class[c])
-        for (unsigned f = 0; f < 16; ++f)
-          if (sets & (1u << f)) class_bits[(c * 16 + f) * bit_words + r / 64] |= 1ull << (r % 64);
-    to_bits(std::vector<std::vector<std::uint32_t>>(std::begin(by_shape), std::end(by_shape)),
-            shape_bits, 8);
+    for (KeyIndex* index : {&first, &second}) {
+      to_bits(index->by_word, index->word_bits, words.size());
+      to_bits(index->by_exact, index->exact_bits, exact_words.size());
+      to_bits(index->by_shape, index->shape_bits, 8);
+      // class_bits: one set per (class, hit flags) pair.
+      auto& class_bits = index->class_bits;
+      class_bits.assign((labels ? labels->size() : index->by_class.size()) * 16 * bit_words, 0);
+      for (std::size_t c = 0; c < index->by_class.size(); ++c)
+        for (const auto& [r, sets] : index->by_class[c])
+          for (unsigned f = 0; f < 16; ++f)
+            if (sets & (1u << f))
+              class_bits[(c * 16 + f) * bit_words + r / 64] |= 1ull << (r % 64);
+    }
     to_bits({anywhere}, anywhere_bits, 1);
     shape_allowed_bits.assign(8 * bit_words, 0);
     for (std::uint32_t r = 0; r < rules.size(); ++r)
@@ -1110,13 +1156,17 @@ void RuleSet::apply(const Analysis& doc, std::vector<Candidate>& out) const {
     };
     std::copy(m.anywhere_bits.begin(), m.anywhere_bits.end(), todo_bits.begin());
     for (std::size_t w = 0; w < W; ++w) any |= todo_bits[w];
-    add(&m.shape_bits[static_cast<std::size_t>(doc.text.tokens[pos].shape) * W]);
-    if (word_ids[pos] != Gazetteer::kNoWord) add(&m.word_bits[word_ids[pos] * W]);
-    if (exact_ids[pos] != Gazetteer::kNoWord) add(&m.exact_bits[exact_ids[pos] * W]);
-    for (std::uint32_t h = doc.hit_start[pos]; h < doc.hit_start[pos + 1]; ++h) {
-      std::size_t key = doc.hits[h].cls * 16u + (doc.hits[h].flags & 15u);
-      if (key * W < m.class_bits.size()) add(&m.class_bits[key * W]);
-    }
+    auto add_token = [&](const Impl::KeyIndex& index, std::uint32_t at) {
+      add(&index.shape_bits[static_cast<std::size_t>(doc.text.tokens[at].shape) * W]);
+      if (word_ids[at] != Gazetteer::kNoWord) add(&index.word_bits[word_ids[at] * W]);
+      if (exact_ids[at] != Gazetteer::kNoWord) add(&index.exact_bits[exact_ids[at] * W]);
+      for (std::uint32_t h = doc.hit_start[at]; h < doc.hit_start[at + 1]; ++h) {
+        std::size_t key = doc.hits[h].cls * 16u + (doc.hits[h].flags & 15u);
+        if (key * W < index.class_bits.size()) add(&index.class_bits[key * W]);
+      }
+    };
+    add_token(m.first, pos);
+    if (!m.second.empty && pos + 1 < n) add_token(m.second, pos + 1);
     if (!any) continue;
     const std::uint64_t* allowed =
         &m.shape_allowed_bits[static_cast<std::size_t>(doc.text.tokens[pos].shape) * W];

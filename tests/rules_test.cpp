@@ -439,6 +439,21 @@ TEST_F(Rules, LeadingAlternationsMatchEveryBranch) {
   EXPECT_EQ(spans("r: [LOCATION: (@LOCATION/country | 9)] Cap\n", text), (Strings{"2024"}));
 }
 
+TEST_F(Rules, RulesStartingWithAShapeAreIndexedByTheirSecondToken) {
+  // "xx [...]", "(xx | '(') [...]": the first token is almost anything, so
+  // such rules are tried where the second token fits; the results must be
+  // those of trying them everywhere, also at the last token.
+  std::string text = "near Kabul , ( Herat ) saw Jordan and TTP";
+  EXPECT_EQ(spans("r: xx [LOCATION: @LOCATION]\n", text), (Strings{"Jordan", "Kabul"}));
+  EXPECT_EQ(spans("r: (xx | \"(\") [LOCATION: @LOCATION]\n", text),
+            (Strings{"Herat", "Jordan", "Kabul"}));
+  EXPECT_EQ(spans("r: xx [ORGANIZATION: XX]\n", text), (Strings{"TTP"}));
+  EXPECT_EQ(spans("r: Xx [LOCATION: Xx | \",\"]\n", text), (Strings{","}));
+  // The first part must still match: "saw" is xx, "(" is not.
+  EXPECT_EQ(spans("r: Xx [LOCATION: @LOCATION]\n", text), (Strings{}));
+  EXPECT_EQ(spans("r: /s.*/ [LOCATION: @LOCATION]\n", text), (Strings{"Jordan"}));
+}
+
 TEST(RuleParse, DocumentConditionErrors) {
   // One token test only, and a count of at least 1.
   expect_error_at("r (1) when 'prime minister': [PERSON: Xx]\n", 1, 12);
