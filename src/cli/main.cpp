@@ -20,6 +20,8 @@
 #include "nerx/pipeline.hpp"
 #include "nerx/reader.hpp"
 #include "nerx/writer.hpp"
+#include "process.hpp"
+#include "usage.hpp"
 
 #ifndef NERX_VERSION
 #define NERX_VERSION "0.0.0"
@@ -72,21 +74,55 @@ std::vector<nerx::EntityType> parse_types(const std::string& list) {
   return out;
 }
 
-bool write_stdout(std::string_view data, bool flush) {
-  if (!data.empty() && std::fwrite(data.data(), 1, data.size(), stdout) != data.size())
-    return false;
-  if (flush && std::fflush(stdout) != 0) return false;
-  return !std::ferror(stdout);
+int report_output_error(int err) {
+  std::fprintf(stderr, "nerx: cannot write output: %s\n", std::strerror(err ? err : EIO));
+  return kInputFailed;
 }
 
-int report_output_error() {
-  std::fprintf(stderr, "nerx: cannot write output: %s\n", std::strerror(errno ? errno : EIO));
-  return kInputFailed;
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "nerx: %s\n", message.c_str());
+  return kUsage;
+}
+
+// Options that only make sense together: a one-line error, or "".
+std::string conflicting_options(const CLI::App& app, const CLI::App& eval, const CLI::App& compile,
+                                const std::string& input, const ModelFlags& models) {
+  const CLI::App* sub = eval ? &eval : compile ? &compile : nullptr;
+  if (sub) {
+    // Options of the extraction command, given with a subcommand, would be ignored.
+    const char* extraction_only[] = {"paths",    "--recursive", "--input",   "--text-field",
+                                     "--format", "--offsets",   "--explain", "--canonical",
+                                     "--jobs",   "--on-error",  "--binary"};
+    for (const char* o : extraction_only)
+      if (app.count(o) > 0)
+        return std::string(o == std::string("paths") ? "a PATH" : o) + " does not apply to 'nerx " +
+               sub->get_name() + "'; see 'nerx " + sub->get_name() + " --help'";
+    if (sub == &compile) {
+      for (const char* o :
+           {"--gazetteer", "--rules", "--model", "--no-default-model", "--types", "--no-propagate"})
+        if (app.count(o) > 0)
+          return std::string(o) + " does not apply to 'nerx compile' when given before it" +
+                 (std::string(o) == "--gazetteer" || std::string(o) == "--rules"
+                      ? ": write 'nerx compile " + std::string(o) + " FILE'"
+                      : "");
+    }
+    return "";
+  }
+  if (app.count("--text-field") > 0 && input != "jsonl")
+    return "--text-field applies only to --input jsonl: add --input jsonl, or drop --text-field";
+  if (app.count("--binary") > 0 && input == "jsonl")
+    return "--binary applies to --input text and lines, not to jsonl (a JSON record is never "
+           "binary): drop --binary";
+  if (models.no_default && models.gazetteers.empty() && models.rules.empty() &&
+      models.models.empty())
+    return "--no-default-model leaves no lists or rules: add --gazetteer, --rules or --model";
+  return "";
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  bool stdout_open = nerx_cli::reserve_standard_descriptors();
   CLI::App app{"nerx: find people, places and organisations in text; JSON out.",
                "nerx"};
   app.footer(R"(Examples:
@@ -96,13 +132,14 @@ int main(int argc, char** argv) {
   nerx --input jsonl --text-field body < records.jsonl
   nerx eval gold.conll --errors
 
-Exit codes: 0 success, 1 some input could not be processed, 2 usage error.)");
+Exit codes: 0 success, 1 some input could not be processed (or output could
+not be written), 2 usage error, 130/143 stopped by SIGINT/SIGTERM.)");
   app.set_version_flag("--version", std::string("nerx ") + NERX_VERSION);
 
   // Extraction (the default command).
   std::vector<std::string> paths;
-  std::string input = "text", format = "jsonl", offsets = "codepoint", text_field = "text",
-              types;
+  std::string input = "text", format = "jsonl", offsets = "codepoint", text_field = "text", types,
+              on_error = "record", binary = "skip";
   bool recursive = false, explain = false, canonical = false, no_propagate = false;
   int jobs = 1;
   ModelFlags model_flags;
@@ -121,6 +158,14 @@ Exit codes: 0 success, 1 some input could not be processed, 2 usage error.)");
   app.add_flag("--no-propagate", no_propagate, "Do not propagate names within a document");
   app.add_option("-j,--jobs", jobs, "Worker threads (output is the same for any value)")
       ->check(CLI::Range(1, 256));
+  app.add_option("--on-error", on_error,
+                 "A record that cannot be read: record (default: an error record in its place, "
+                 "go on) or fail (stop there, exit 1)")
+      ->check(CLI::IsMember({"record", "fail"}));
+  app.add_option("--binary", binary,
+                 "Binary files (a NUL byte in the first 64 KiB): skip (default: a record with "
+                 "\"skipped\" and a warning) or text (read them)")
+      ->check(CLI::IsMember({"skip", "text"}));
   model_flags.add_to(app);
 
   // nerx eval
@@ -150,13 +195,17 @@ Exit codes: 0 success, 1 some input could not be processed, 2 usage error.)");
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::string what = e.what();
-    std::fprintf(stderr, "nerx: %s\nTry 'nerx --help'.\n", what.c_str());
-    return kUsage;
+    return usage_error(nerx_cli::usage_error(app, e));
   }
+  if (std::string conflict = conflicting_options(app, *eval, *compile, input, model_flags);
+      !conflict.empty())
+    return usage_error(conflict);
+  if (!stdout_open) return report_output_error(EBADF);
 
   try {
     if (*compile) {
@@ -167,6 +216,9 @@ Exit codes: 0 success, 1 some input could not be processed, 2 usage error.)");
 
     nerx::ExtractorOptions options;
     options.resolver.propagate_names = !no_propagate;
+    auto warn = [](const std::string& message) {
+      std::fprintf(stderr, "nerx: warning: %s\n", message.c_str());
+    };
     if (!types.empty()) options.types = parse_types(types);
 
     if (*eval) {
@@ -181,14 +233,20 @@ Exit codes: 0 success, 1 some input could not be processed, 2 usage error.)");
         if (show_errors) nerx::print_errors(doc, predicted, std::cout);
       }
       nerx::print_scores(scores, std::cout);
+      std::cout.flush();
+      if (!std::cout) return report_output_error(errno);
       return kOk;
     }
 
     nerx::Extractor extractor(model_flags.load(), options);
+    nerx_cli::install_stop_handlers();
     nerx::ReaderOptions reader_options;
     nerx::parse_input_mode(input, reader_options.mode);
+    nerx::parse_binary_files(binary, reader_options.binary);
     reader_options.text_field = text_field;
     reader_options.recursive = recursive;
+    reader_options.warn = warn;
+    reader_options.stop = &nerx_cli::stop_flag();
     nerx::DocumentReader reader(paths, reader_options);
 
     nerx::WriterOptions writer_options;
@@ -200,20 +258,28 @@ Exit codes: 0 success, 1 some input could not be processed, 2 usage error.)");
 
     nerx::PipelineOptions pipeline_options;
     pipeline_options.jobs = jobs;
+    pipeline_options.stop_on_error = on_error == "fail";
+    pipeline_options.stop = &nerx_cli::stop_flag();
     bool output_ok = true;
-    auto sink = [&](std::string_view data, bool flush) {
-      output_ok = write_stdout(data, flush);
+    int output_errno = 0;
+    auto sink = [&](std::string_view data, bool) {
+      if (output_ok && !nerx_cli::write_stdout(data)) {
+        output_ok = false;
+        output_errno = errno;
+      }
       return output_ok;
     };
     auto errors = [](const std::string& message) {
       std::fprintf(stderr, "nerx: %s\n", message.c_str());
     };
     auto stats = nerx::run_pipeline(reader, extractor, *writer, sink, errors, pipeline_options);
-    if (!output_ok) return report_output_error();
+    if (!output_ok) return report_output_error(output_errno);
+    if (nerx_cli::stop_flag().load()) nerx_cli::exit_by_signal(nerx_cli::stop_signal());
+    if (stats.stopped_on_error)
+      std::fprintf(stderr, "nerx: stopped at the first record that failed (--on-error fail)\n");
     return stats.failed > 0 ? kInputFailed : kOk;
   } catch (const CLI::ValidationError& e) {
-    std::fprintf(stderr, "nerx: %s\nTry 'nerx --help'.\n", e.what());
-    return kUsage;
+    return usage_error(std::string(e.what()) + "; see 'nerx --help'");
   } catch (const nerx::Error& e) {
     std::fprintf(stderr, "nerx: %s\n", e.what());
     return kInputFailed;
