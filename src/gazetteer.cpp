@@ -199,6 +199,7 @@ Gazetteer::Gazetteer(std::string_view image, const std::string& name, bool verif
   if (std::memcmp(h.magic, kMagic, 8) != 0) fail("wrong magic number");
   if (h.version != kVersion) fail("unsupported version " + std::to_string(h.version));
   auto section = [&](std::uint64_t off, std::uint64_t count, std::size_t item) -> const char* {
+    if (off % 8 != 0) fail("misaligned section");  // the builder aligns every section
     if (off > image.size() || count > (image.size() - off) / (item ? item : 1))
       fail("section out of bounds");
     return image.data() + off;

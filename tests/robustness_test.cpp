@@ -200,6 +200,21 @@ TEST(HostileModel, RejectsOutputLinkCycle) {
   EXPECT_THROW(nerx::Gazetteer(image, "m"), nerx::Error);
 }
 
+// A section whose offset is not a multiple of 8 would be read through
+// misaligned pointers (undefined behaviour; found by fuzz_model).
+TEST(HostileModel, RejectsMisalignedSection) {
+  constexpr std::size_t kLabelsOff = 96;
+  std::string image = sample_image();
+  std::uint64_t labels = read_u64(image, kLabelsOff) + 1;
+  std::memcpy(image.data() + kLabelsOff, &labels, 8);
+  try {
+    nerx::Gazetteer g(image, "m");
+    FAIL() << "accepted";
+  } catch (const nerx::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("misaligned section"), std::string::npos) << e.what();
+  }
+}
+
 // Any image the verifier accepts can be matched against any text.
 TEST(HostileModel, EveryAcceptedSingleWordCorruptionMatchesSafely) {
   std::string good = sample_image();

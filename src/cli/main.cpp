@@ -24,6 +24,8 @@
 #include "nerx/progress.hpp"
 #include "nerx/reader.hpp"
 #include "nerx/writer.hpp"
+#include "process.hpp"
+#include "usage.hpp"
 
 #ifndef NERX_VERSION
 #define NERX_VERSION "0.0.0"
@@ -76,16 +78,49 @@ std::vector<nerx::EntityType> parse_types(const std::string& list) {
   return out;
 }
 
-bool write_stdout(std::string_view data, bool flush) {
-  if (!data.empty() && std::fwrite(data.data(), 1, data.size(), stdout) != data.size())
-    return false;
-  if (flush && std::fflush(stdout) != 0) return false;
-  return !std::ferror(stdout);
+int report_output_error(int err) {
+  std::fprintf(stderr, "nerx: cannot write output: %s\n", std::strerror(err ? err : EIO));
+  return kInputFailed;
 }
 
-int report_output_error() {
-  std::fprintf(stderr, "nerx: cannot write output: %s\n", std::strerror(errno ? errno : EIO));
-  return kInputFailed;
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "nerx: %s\n", message.c_str());
+  return kUsage;
+}
+
+// Options that only make sense together: a one-line error, or "".
+std::string conflicting_options(const CLI::App& app, const CLI::App& eval, const CLI::App& compile,
+                                const std::string& input, const ModelFlags& models) {
+  const CLI::App* sub = eval ? &eval : compile ? &compile : nullptr;
+  if (sub) {
+    // Options of the extraction command, given with a subcommand, would be ignored.
+    const char* extraction_only[] = {"paths",    "--recursive", "--input",   "--text-field",
+                                     "--format", "--offsets",   "--explain", "--canonical",
+                                     "--jobs",   "--on-error",  "--binary"};
+    for (const char* o : extraction_only)
+      if (app.count(o) > 0)
+        return std::string(o == std::string("paths") ? "a PATH" : o) + " does not apply to 'nerx " +
+               sub->get_name() + "'; see 'nerx " + sub->get_name() + " --help'";
+    if (sub == &compile) {
+      for (const char* o :
+           {"--gazetteer", "--rules", "--model", "--no-default-model", "--types", "--no-propagate"})
+        if (app.count(o) > 0)
+          return std::string(o) + " does not apply to 'nerx compile' when given before it" +
+                 (std::string(o) == "--gazetteer" || std::string(o) == "--rules"
+                      ? ": write 'nerx compile " + std::string(o) + " FILE'"
+                      : "");
+    }
+    return "";
+  }
+  if (app.count("--text-field") > 0 && input != "jsonl")
+    return "--text-field applies only to --input jsonl: add --input jsonl, or drop --text-field";
+  if (app.count("--binary") > 0 && input == "jsonl")
+    return "--binary applies to --input text and lines, not to jsonl (a JSON record is never "
+           "binary): drop --binary";
+  if (models.no_default && models.gazetteers.empty() && models.rules.empty() &&
+      models.models.empty())
+    return "--no-default-model leaves no lists or rules: add --gazetteer, --rules or --model";
+  return "";
 }
 
 // A check that a value is one of `choices`; the message lists them.
@@ -117,89 +152,6 @@ CLI::Validator number_in(int low, int high, const std::string& what) {
       std::to_string(low) + "-" + std::to_string(high));
 }
 
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
-// The option of `app` that `given` was probably meant to be, or "".
-std::string closest_option(const CLI::App& app, std::string given) {
-  given = given.substr(0, given.find('='));
-  std::string best;
-  std::size_t best_distance = 3;  // at most two edits away
-  for (const CLI::Option* opt : app.get_options()) {
-    for (const std::string& name : opt->get_lnames()) {
-      std::string candidate = "--" + name;
-      std::size_t d = edit_distance(given, candidate);
-      if (given.size() >= 4 && candidate.rfind(given, 0) == 0) d = 1;  // a prefix
-      if (d < best_distance) {
-        best_distance = d;
-        best = candidate;
-      }
-    }
-  }
-  return best;
-}
-
-// A usage error as one line that says what is wrong and what to do.
-std::string usage_message(const CLI::App& app, const CLI::ParseError& e) {
-  const std::string what = e.what();
-  const int kind = e.get_exit_code();
-  std::string help = "nerx --help";
-  const CLI::App* in = &app;
-  for (const CLI::App* sub : app.get_subcommands())
-    if (sub->parsed()) {
-      in = sub;
-      help = "nerx " + sub->get_name() + " --help";
-    }
-  if (kind ==
-      static_cast<int>(
-          CLI::ExitCodes::ExtrasError)) {  // "The following argument(s) was/were not expected: A B"
-    // The args come last first; name an option among them if there is one.
-    std::stringstream args(what.substr(what.find(": ") + 2));
-    std::string first;
-    for (std::string arg; args >> arg;)
-      if (first.empty() || (arg.size() > 1 && arg[0] == '-')) first = arg;
-    if (first.size() > 1 && first[0] == '-') {
-      std::string guess = closest_option(*in, first);
-      if (!guess.empty()) return "unknown option '" + first + "': did you mean '" + guess + "'?";
-      return "unknown option '" + first + "': see '" + help + "' for the options";
-    }
-    return "unexpected argument '" + first + "': see '" + help + "'";
-  }
-  if (kind == static_cast<int>(CLI::ExitCodes::ArgumentMismatch)) {
-    // "--format: 1 required TEXT:{a,b} missing"
-    std::string option = what.substr(0, what.find(':'));
-    if (const CLI::Option* opt = in->get_option_no_throw(option)) {
-      std::string type = opt->get_type_name(), choices;
-      if (auto open = type.find(":{"); open != std::string::npos) {
-        std::stringstream list(type.substr(open + 2, type.size() - open - 3));
-        std::vector<std::string> names;
-        for (std::string name; std::getline(list, name, ',');) names.push_back(name);
-        for (std::size_t i = 0; i < names.size(); ++i)
-          choices += (i == 0 ? ": " : i + 1 == names.size() ? " or " : ", ") + names[i];
-      }
-      return option + " needs a value" + choices + " (see '" + help + "')";
-    }
-  }
-  if (kind == static_cast<int>(CLI::ExitCodes::RequiredError)) {
-    if (in->get_name() == "eval") return "nerx eval needs a gold file: nerx eval GOLD.conll";
-    if (in->get_name() == "compile")
-      return "nerx compile needs the file to write: nerx compile -o MODEL --gazetteer FILE";
-  }
-  return what + " (see '" + help + "')";
-}
-
 // The progress line on stderr, drawn over itself; cleared before any other
 // message and at the end.
 class ProgressLine {
@@ -227,6 +179,7 @@ class ProgressLine {
 }  // namespace
 
 int main(int argc, char** argv) {
+  bool stdout_open = nerx_cli::reserve_standard_descriptors();
   CLI::App app{"nerx: find people, places and organisations in text; JSON out.",
                "nerx"};
   app.footer(R"(Examples:
@@ -242,14 +195,15 @@ int main(int argc, char** argv) {
   nerx eval gold.conll --errors                     # score on gold CoNLL data
 
 A progress line is shown on stderr when it is a terminal and stdout is not.
-Exit codes: 0 success, 1 some input could not be processed, 2 usage error.
+Exit codes: 0 success, 1 some input could not be processed (or output could
+not be written), 2 usage error, 130/143 stopped by SIGINT/SIGTERM.
 See 'man nerx' for the details.)");
   app.set_version_flag("--version", std::string("nerx ") + NERX_VERSION);
 
   // Extraction (the default command).
   std::vector<std::string> paths;
-  std::string input = "text", format = "jsonl", offsets = "codepoint", text_field = "text",
-              types;
+  std::string input = "text", format = "jsonl", offsets = "codepoint", text_field = "text", types,
+              on_error = "record", binary = "skip";
   bool recursive = false, explain = false, canonical = false, no_propagate = false, quiet = false;
   int jobs = 1;
   ModelFlags model_flags;
@@ -271,6 +225,14 @@ See 'man nerx' for the details.)");
   app.add_option("-j,--jobs", jobs, "Worker threads (output is the same for any value)")
       ->check(number_in(1, 256, "a number of threads"));
   app.add_flag("-q,--quiet", quiet, "No progress line and no warnings; errors are still shown");
+  app.add_option("--on-error", on_error,
+                 "A record that cannot be read: record (default: an error record in its place, "
+                 "go on) or fail (stop there, exit 1)")
+      ->check(one_of({"record", "fail"}, "an --on-error choice"));
+  app.add_option("--binary", binary,
+                 "Binary files (a NUL byte in the first 64 KiB): skip (default: a record with "
+                 "\"skipped\" and a warning) or text (read them)")
+      ->check(one_of({"skip", "text"}, "a --binary choice"));
   model_flags.add_to(app);
 
   // nerx eval
@@ -305,12 +267,17 @@ See 'man nerx' for the details.)");
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "nerx: %s\n", usage_message(app, e).c_str());
-    return kUsage;
+    return usage_error(nerx_cli::usage_error(app, e));
   }
+  if (std::string conflict = conflicting_options(app, *eval, *compile, input, model_flags);
+      !conflict.empty())
+    return usage_error(conflict);
+  if (!stdout_open) return report_output_error(EBADF);
 
   try {
     if (*compile) {
@@ -335,14 +302,26 @@ See 'man nerx' for the details.)");
         if (show_errors) nerx::print_errors(doc, predicted, std::cout);
       }
       nerx::print_scores(scores, std::cout);
+      std::cout.flush();
+      if (!std::cout) return report_output_error(errno);
       return kOk;
     }
 
     nerx::Extractor extractor(model_flags.load(), options);
+    nerx_cli::install_stop_handlers();
+    ProgressLine progress_line;
+    auto warn = [&](const std::string& message) {
+      if (quiet) return;
+      progress_line.clear();
+      std::fprintf(stderr, "nerx: warning: %s\n", message.c_str());
+    };
     nerx::ReaderOptions reader_options;
     nerx::parse_input_mode(input, reader_options.mode);
+    nerx::parse_binary_files(binary, reader_options.binary);
     reader_options.text_field = text_field;
     reader_options.recursive = recursive;
+    reader_options.warn = warn;
+    reader_options.stop = &nerx_cli::stop_flag();
     nerx::DocumentReader reader(paths, reader_options);
 
     nerx::WriterOptions writer_options;
@@ -352,14 +331,6 @@ See 'man nerx' for the details.)");
     writer_options.canonical = canonical;
     auto writer = nerx::make_writer(writer_options);
 
-    ProgressLine progress_line;
-    auto warn = [&](const std::string& message) {
-      if (quiet) return;
-      progress_line.clear();
-      std::fprintf(stderr, "nerx: warning: %s\n", message.c_str());
-    };
-    if (text_field != "text" && reader_options.mode != nerx::InputMode::Jsonl)
-      warn("--text-field is used only with --input jsonl; ignoring it");
 
     nerx::PipelineOptions pipeline_options;
     pipeline_options.jobs = jobs;
@@ -381,9 +352,15 @@ See 'man nerx' for the details.)");
         if (meter->update(p, ProgressLine::width(), line)) progress_line.draw(line);
       };
     }
+    pipeline_options.stop_on_error = on_error == "fail";
+    pipeline_options.stop = &nerx_cli::stop_flag();
     bool output_ok = true;
-    auto sink = [&](std::string_view data, bool flush) {
-      output_ok = write_stdout(data, flush);
+    int output_errno = 0;
+    auto sink = [&](std::string_view data, bool) {
+      if (output_ok && !nerx_cli::write_stdout(data)) {
+        output_ok = false;
+        output_errno = errno;
+      }
       return output_ok;
     };
     auto errors = [&](const std::string& message) {
@@ -392,11 +369,13 @@ See 'man nerx' for the details.)");
     };
     auto stats = nerx::run_pipeline(reader, extractor, *writer, sink, errors, pipeline_options);
     progress_line.clear();
-    if (!output_ok) return report_output_error();
+    if (!output_ok) return report_output_error(output_errno);
+    if (nerx_cli::stop_flag().load()) nerx_cli::exit_by_signal(nerx_cli::stop_signal());
+    if (stats.stopped_on_error)
+      std::fprintf(stderr, "nerx: stopped at the first record that failed (--on-error fail)\n");
     return stats.failed > 0 ? kInputFailed : kOk;
   } catch (const CLI::ValidationError& e) {
-    std::fprintf(stderr, "nerx: %s (see 'nerx --help')\n", e.what());
-    return kUsage;
+    return usage_error(std::string(e.what()) + "; see 'nerx --help'");
   } catch (const nerx::Error& e) {
     std::fprintf(stderr, "nerx: %s\n", e.what());
     return kInputFailed;
