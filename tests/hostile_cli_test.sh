@@ -95,6 +95,7 @@ def messages():
 # unit (Python: surrogateescape gives one code point per such byte).
 def check_offsets(rec, data, unit):
     s = data.decode("utf-8", "surrogateescape")
+    u16 = s.encode("utf-16-le", "surrogatepass") if unit == "utf16" else None  # once: data may be 200 MB
     for e in rec["entities"]:
         a, b = e["start"], e["end"]
         if unit == "codepoint":
@@ -102,7 +103,6 @@ def check_offsets(rec, data, unit):
         elif unit == "byte":
             got = data[a:b].decode("utf-8", "surrogateescape")
         else:
-            u16 = s.encode("utf-16-le", "surrogatepass")
             got = u16[2 * a:2 * b].decode("utf-16-le", "surrogatepass")
         # Entity texts show an invalid byte as U+FFFD.
         want = "".join("\ufffd" if 0xDC80 <= ord(c) <= 0xDCFF else c for c in got)
