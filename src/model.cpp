@@ -85,4 +85,42 @@ void save_model(const std::string& image, const std::string& path) {
   if (!out) throw Error("cannot write model", path);
 }
 
+void check_list_classes(const std::vector<std::string>& gazetteer_files,
+                        const std::vector<std::shared_ptr<const Model>>& models) {
+  if (gazetteer_files.empty()) return;
+  LabelTable used;  // every class the rules name, and little else
+  for (const auto& model : models) {
+    if (model->rules_text().empty()) continue;
+    RuleSet rules;
+    rules.add(model->rules_text(), model->name() + " (rules)", used);
+  }
+  for (const std::string& file : gazetteer_files) {
+    std::ifstream in(file, std::ios::binary);
+    std::string line;
+    std::size_t line_no = 0;
+    while (std::getline(in, line)) {
+      ++line_no;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line_no == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
+      if (line.empty() || line[0] == '#') continue;
+      std::size_t tab = line.find('\t');
+      if (tab == std::string::npos) continue;
+      std::size_t end = line.find('\t', tab + 1);
+      std::string type = line.substr(tab + 1, end == std::string::npos ? end : end - tab - 1);
+      std::size_t column = tab + 2;
+      while (!type.empty() && type.front() == ' ') {
+        type.erase(0, 1);
+        ++column;
+      }
+      while (!type.empty() && type.back() == ' ') type.pop_back();
+      EntityType entity_type;
+      if (parse_entity_type(type, entity_type) || used.find(type) != LabelTable::kNone) continue;
+      throw Error("type '" + type +
+                      "' is neither PERSON, LOCATION nor ORGANIZATION, and no rule uses it (@" +
+                      type + "), so these names would never be reported",
+                  file, line_no, column);
+    }
+  }
+}
+
 }  // namespace nerx

@@ -44,4 +44,12 @@ class Model {
 // Writes an image to `path`; throws nerx::Error on failure.
 void save_model(const std::string& image, const std::string& path);
 
+// Checks that the names in `gazetteer_files` can be reported: a class that is
+// not PERSON, LOCATION or ORGANIZATION must be one that a rule of `models`
+// uses (@CLASS); otherwise its names are never reported, which is most
+// likely a misspelt type. Throws nerx::Error naming the file, line and
+// column of the first such entry.
+void check_list_classes(const std::vector<std::string>& gazetteer_files,
+                        const std::vector<std::shared_ptr<const Model>>& models);
+
 }  // namespace nerx

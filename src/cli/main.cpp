@@ -60,6 +60,7 @@ struct ModelFlags {
     for (const auto& m : models) out.push_back(nerx::Model::load(m));
     if (!gazetteers.empty() || !rules.empty())
       out.push_back(nerx::Model::own(nerx::Model::compile(gazetteers, rules, true), "user"));
+    nerx::check_list_classes(gazetteers, out);
     return out;
   }
 };
