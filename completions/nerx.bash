@@ -15,8 +15,8 @@ _nerx() {
   fi
 
   local main_opts="-h --help --version -r --recursive --input --text-field --format --offsets
-    --types --explain --canonical --no-propagate -j --jobs -q --quiet --gazetteer --rules
-    --model --no-default-model"
+    --types --explain --canonical --no-propagate -j --jobs -q --quiet --on-error --binary
+    --gazetteer --rules --model --no-default-model"
   local eval_opts="-h --help --errors --gazetteer --rules --model --no-default-model"
   local compile_opts="-h --help -o --output --gazetteer --rules"
 
@@ -50,6 +50,14 @@ _nerx() {
       ;;
     --offsets)
       COMPREPLY=($(compgen -W "codepoint byte utf16" -- "$cur"))
+      return
+      ;;
+    --on-error)
+      COMPREPLY=($(compgen -W "record fail" -- "$cur"))
+      return
+      ;;
+    --binary)
+      COMPREPLY=($(compgen -W "skip text" -- "$cur"))
       return
       ;;
     --types)

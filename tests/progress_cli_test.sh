@@ -131,14 +131,15 @@ else
   fail "--quiet: no progress line" "$(show "$TMP/tty")"
 fi
 
-on_tty "bash $TMP/slow.sh | '$BIN' --input lines -q --text-field body > $TMP/out.jsonl"
+printf 'a\0b' > "$TMP/binary.dat"  # a binary file: skipped with a warning
+on_tty "bash $TMP/slow.sh | '$BIN' --input lines -q - $TMP/binary.dat > $TMP/out.jsonl"
 if [[ $RC == 0 && ! -s $TMP/tty ]]; then
   pass "--quiet silences warnings"
 else
   fail "--quiet silences warnings" "$(show "$TMP/tty")"
 fi
-on_tty "bash $TMP/slow.sh | '$BIN' --input lines --text-field body > $TMP/out.jsonl 2> $TMP/err.txt"
-if [[ $(grep -c . "$TMP/err.txt") == 1 ]] && grep -q '^nerx: warning: --text-field' "$TMP/err.txt"; then
+on_tty "bash $TMP/slow.sh | '$BIN' --input lines - $TMP/binary.dat > $TMP/out.jsonl 2> $TMP/err.txt"
+if [[ $(grep -c . "$TMP/err.txt") == 1 ]] && grep -q '^nerx: warning: .*binary' "$TMP/err.txt"; then
   pass "without --quiet the warning is one line on stderr"
 else
   fail "without --quiet the warning is one line on stderr" "$(show "$TMP/err.txt")"
