@@ -24,7 +24,8 @@ template <class R, class... Args>
 class FunctionRef<R(Args...)> {
  public:
   template <class F>
-  FunctionRef(F& f) : obj_(&f), call_([](void* o, Args... a) -> R {  // NOLINT: implicit on purpose
+  FunctionRef(F& f)
+      : obj_(&f), call_([](void* o, Args... a) -> R {  // NOLINT: implicit on purpose
           return (*static_cast<F*>(o))(a...);
         }) {}
   R operator()(Args... a) const { return call_(obj_, a...); }
@@ -113,6 +114,11 @@ struct RuleSet::Impl {
   std::vector<Test> tests;
   std::vector<std::unique_ptr<icu::RegexPattern>> regexes;
   std::unordered_map<std::string, std::uint32_t> regex_ids;  // pattern -> index
+  // For a regex that is only a list of words (/Cup|Open|Games?/), those
+  // words, so that the rule index can find them by their hash like any
+  // literal (ids in `exact_words`, or in `words` for /.../i).
+  std::vector<std::vector<std::uint32_t>> regex_words;
+  std::vector<bool> regex_folded;
   WordMap words, exact_words;
   // Rules indexed by what a token can be (its word, list classes, shape):
   // `first` by the token a match starts at; `second`, for rules whose first
@@ -129,7 +135,15 @@ struct RuleSet::Impl {
   };
   KeyIndex first, second;
   std::vector<std::uint32_t> anywhere;
-  std::size_t bit_words = 0;  // 64-bit words per set of rules
+  // Rare tokens some rules need near their start (see find_anchor).
+  KeyIndex anchors;
+  struct RuleAnchor {
+    bool required = false;
+    std::uint32_t tokens = 0, hits = 0;  // how far after the start it may be
+    std::uint32_t least = 0;             // how far after the start it is at the least
+  };
+  std::vector<RuleAnchor> rule_anchors;  // per rule
+  std::size_t bit_words = 0;             // 64-bit words per set of rules
   std::vector<std::uint64_t> anywhere_bits;
   // A rule is tried only where its first token's shape is one it accepts.
   std::vector<std::uint8_t> first_shapes;  // per rule, one bit per Shape
@@ -137,8 +151,8 @@ struct RuleSet::Impl {
   // Literal words of all rules, found by the hash tokens carry: one probe
   // per token instead of string hashing.
   struct Literal {
-    std::string key;                                        // folded
-    std::uint32_t word = Gazetteer::kNoWord;                // id in `words`
+    std::string key;                                           // folded
+    std::uint32_t word = Gazetteer::kNoWord;                   // id in `words`
     std::vector<std::pair<std::string, std::uint32_t>> exact;  // text, id in `exact_words`
   };
   std::vector<Literal> literals;
@@ -163,7 +177,7 @@ struct RuleSet::Impl {
   struct Parser {
     Impl& impl;
     const std::string& file;
-    std::string text;                                       // joined rule text
+    std::string text;                                        // joined rule text
     std::vector<std::pair<std::size_t, std::size_t>> where;  // line, column per byte
     std::size_t pos = 0;
     bool has_mark = false;
@@ -172,9 +186,9 @@ struct RuleSet::Impl {
     int nesting = 0;  // parentheses and marks
 
     [[noreturn]] void fail(const std::string& why, std::size_t at) const {
-      auto [line, col] = at < where.size() ? where[at] : where.empty()
-                                                              ? std::pair<std::size_t, std::size_t>{0, 0}
-                                                              : std::pair{where.back().first, where.back().second + 1};
+      auto [line, col] = at < where.size() ? where[at]
+                         : where.empty()   ? std::pair<std::size_t, std::size_t>{0, 0}
+                                           : std::pair{where.back().first, where.back().second + 1};
       throw Error(why, file, line, col);
     }
     void skip_space() {
@@ -336,8 +350,8 @@ struct RuleSet::Impl {
       std::size_t start = pos;
       ++pos;
       std::size_t name_start = pos;
-      while (pos < text.size() && (std::isalnum(static_cast<unsigned char>(text[pos])) ||
-                                   text[pos] == '_'))
+      while (pos < text.size() &&
+             (std::isalnum(static_cast<unsigned char>(text[pos])) || text[pos] == '_'))
         ++pos;
       std::string name = text.substr(name_start, pos - name_start);
       auto it = impl.macros.find(name);
@@ -444,12 +458,14 @@ struct RuleSet::Impl {
         }
         UErrorCode status = U_ZERO_ERROR;
         UParseError perr;
-        std::unique_ptr<icu::RegexPattern> re(icu::RegexPattern::compile(
-            icu::UnicodeString::fromUTF8(pattern), flags, perr, status));
+        std::unique_ptr<icu::RegexPattern> re(
+            icu::RegexPattern::compile(icu::UnicodeString::fromUTF8(pattern), flags, perr, status));
         if (U_FAILURE(status))
           fail(std::string("invalid regular expression: ") + u_errorName(status),
                start + 1 + (perr.offset > 0 ? perr.offset : 0));
         impl.regexes.push_back(std::move(re));
+        impl.regex_words.push_back(literal_alternatives(pattern, flags != 0));
+        impl.regex_folded.push_back(flags != 0);
         a.value = static_cast<std::uint32_t>(impl.regexes.size() - 1);
         impl.regex_ids.emplace(std::move(key), a.value);
         return {a};
@@ -457,9 +473,9 @@ struct RuleSet::Impl {
       if (c == '@') {
         ++pos;
         std::size_t name_start = pos;
-        while (pos < text.size() && (std::isupper(static_cast<unsigned char>(text[pos])) ||
-                                     std::isdigit(static_cast<unsigned char>(text[pos])) ||
-                                     text[pos] == '_'))
+        while (pos < text.size() &&
+               (std::isupper(static_cast<unsigned char>(text[pos])) ||
+                std::isdigit(static_cast<unsigned char>(text[pos])) || text[pos] == '_'))
           ++pos;
         std::string cls = text.substr(name_start, pos - name_start);
         EntityType t;
@@ -521,7 +537,8 @@ struct RuleSet::Impl {
               }
             } else {
               fail("unknown class condition '" + cond +
-                       "': use pop>=N, pop<N, words>=N, common, ambiguous, lower, user (or ! before a flag)",
+                       "': use pop>=N, pop<N, words>=N, common, ambiguous, lower, user (or ! "
+                       "before a flag)",
                    col);
             }
             at = comma + 1;
@@ -534,8 +551,8 @@ struct RuleSet::Impl {
       while (pos < text.size() && is_word_char(text[pos])) ++pos;
       std::string word = text.substr(start, pos - start);
       static const std::pair<const char*, Shape> shapes[] = {
-          {"Xx", Shape::Capitalized}, {"XX", Shape::AllCaps}, {"X", Shape::Initial},
-          {"xx", Shape::Lower},       {"9", Shape::Number},   {"Punct", Shape::Punct},
+          {"Xx", Shape::Capitalized}, {"XX", Shape::AllCaps},     {"X", Shape::Initial},
+          {"xx", Shape::Lower},       {"9", Shape::Number},       {"Punct", Shape::Punct},
           {"Symbol", Shape::Symbol},  {"Uncased", Shape::Uncased}};
       for (const auto& [name, shape] : shapes) {
         if (word == name) {
@@ -544,18 +561,53 @@ struct RuleSet::Impl {
           return {a};
         }
       }
-      if (word == "Cap") a.kind = Atom::Cap;
-      else if (word == "Any") a.kind = Atom::Any;
-      else if (word == "First") a.kind = Atom::First;
-      else if (word == "Glued") a.kind = Atom::Glued;
+      if (word == "Cap")
+        a.kind = Atom::Cap;
+      else if (word == "Any")
+        a.kind = Atom::Any;
+      else if (word == "First")
+        a.kind = Atom::First;
+      else if (word == "Glued")
+        a.kind = Atom::Glued;
       else if (std::isupper(static_cast<unsigned char>(word[0])))
-        fail("unknown keyword '" + word +
-                 "': write literal words in quotes (\"" + word + "\" matches exactly, '" + word +
-                 "' ignores case)",
+        fail("unknown keyword '" + word + "': write literal words in quotes (\"" + word +
+                 "\" matches exactly, '" + word + "' ignores case)",
              start);
       else
         return literal_atoms(word, false, negate, start);
       return {a};
+    }
+    // The words a regex matches if it is only alternatives of plain words,
+    // each optionally ending in one optional character ("Cup|Games?"), as
+    // ids of literals; empty for any other regex.
+    std::vector<std::uint32_t> literal_alternatives(std::string pattern, bool folded) {
+      if (pattern.size() >= 2 && pattern.front() == '(' && pattern.back() == ')' &&
+          pattern.find_first_of("()", 1) == pattern.size() - 1)
+        pattern = pattern.substr(pattern.compare(0, 3, "(?:") == 0 ? 3 : 1,
+                                 pattern.size() - (pattern.compare(0, 3, "(?:") == 0 ? 4 : 2));
+      std::vector<std::string> texts;
+      std::size_t at = 0;
+      while (at <= pattern.size()) {
+        std::size_t bar = pattern.find('|', at);
+        if (bar == std::string::npos) bar = pattern.size();
+        std::string alt = pattern.substr(at, bar - at);
+        bool optional_last = alt.size() >= 2 && alt.back() == '?';
+        if (optional_last) alt.pop_back();
+        if (alt.empty() || (optional_last && alt.size() < 2) || alt.size() > 64 ||
+            !std::all_of(alt.begin(), alt.end(),
+                         [](char c) { return std::isalnum(static_cast<unsigned char>(c)); }))
+          return {};
+        texts.push_back(alt);
+        if (optional_last) texts.push_back(alt.substr(0, alt.size() - 1));
+        at = bar + 1;
+      }
+      std::vector<std::uint32_t> ids;
+      for (const std::string& t : texts) {
+        std::vector<Atom> atoms = literal_atoms(t, !folded, false, 0);
+        if (atoms.size() != 1) return {};
+        ids.push_back(atoms[0].value);
+      }
+      return ids;
     }
     std::vector<Atom> literal_atoms(const std::string& literal, bool exact, bool negate,
                                     std::size_t at) {
@@ -577,8 +629,8 @@ struct RuleSet::Impl {
         a.negate = negate;
         if (exact) {
           a.kind = Atom::Exact;
-          auto [it, ins] = impl.exact_words.emplace(std::string(toks.token_text(t)),
-                                                    static_cast<std::uint32_t>(impl.exact_words.size()));
+          auto [it, ins] = impl.exact_words.emplace(
+              std::string(toks.token_text(t)), static_cast<std::uint32_t>(impl.exact_words.size()));
           a.value = it->second;
         } else {
           a.kind = Atom::Word;
@@ -610,11 +662,12 @@ struct RuleSet::Impl {
     if (p.eat('(')) {
       p.skip_space();
       std::size_t num_start = p.pos;
-      while (p.pos < text.size() && (std::isdigit(static_cast<unsigned char>(text[p.pos])) ||
-                                     text[p.pos] == '-'))
+      while (p.pos < text.size() &&
+             (std::isdigit(static_cast<unsigned char>(text[p.pos])) || text[p.pos] == '-'))
         ++p.pos;
       auto [ptr, ec] = std::from_chars(text.data() + num_start, text.data() + p.pos, rule.priority);
-      if (ec != std::errc() || ptr != text.data() + p.pos || rule.priority < 0 || rule.priority > 1000)
+      if (ec != std::errc() || ptr != text.data() + p.pos || rule.priority < 0 ||
+          rule.priority > 1000)
         p.fail("priority must be a whole number from 0 to 1000", num_start);
       if (!p.eat(')')) p.fail("expected ')' after the priority", p.pos);
     }
@@ -622,7 +675,8 @@ struct RuleSet::Impl {
     for (;;) {
       p.skip_space();
       bool when = text.compare(p.pos, 5, "when ") == 0 || text.compare(p.pos, 5, "when\n") == 0;
-      bool unless = text.compare(p.pos, 7, "unless ") == 0 || text.compare(p.pos, 7, "unless\n") == 0;
+      bool unless =
+          text.compare(p.pos, 7, "unless ") == 0 || text.compare(p.pos, 7, "unless\n") == 0;
       if (!when && !unless) break;
       p.pos += when ? 4 : 6;
       p.skip_space();
@@ -666,14 +720,15 @@ struct RuleSet::Impl {
     p.pos = 4;
     p.skip_space();
     std::size_t name_start = p.pos;
-    while (p.pos < text.size() && (std::isalnum(static_cast<unsigned char>(text[p.pos])) ||
-                                   text[p.pos] == '_'))
+    while (p.pos < text.size() &&
+           (std::isalnum(static_cast<unsigned char>(text[p.pos])) || text[p.pos] == '_'))
       ++p.pos;
     std::string name = text.substr(name_start, p.pos - name_start);
     if (name.empty()) p.fail("expected a name: 'let NAME = pattern'", name_start);
     if (!p.eat('=')) p.fail("expected '=' after 'let " + name + "'", p.pos);
     p.skip_space();
-    Macro m{text.substr(p.pos), {where.begin() + static_cast<std::ptrdiff_t>(p.pos), where.end()},
+    Macro m{text.substr(p.pos),
+            {where.begin() + static_cast<std::ptrdiff_t>(p.pos), where.end()},
             file};
     // Check it parses on its own (a macro may not contain the marked part).
     Rule scratch;
@@ -682,7 +737,8 @@ struct RuleSet::Impl {
     std::size_t nodes_before = nodes.size(), tests_before = tests.size();
     node_limit = nodes.size() + kMaxRuleNodes;
     check.parse_alt();
-    if (!check.at_end()) check.fail(std::string("unexpected '") + m.text[check.pos] + "'", check.pos);
+    if (!check.at_end())
+      check.fail(std::string("unexpected '") + m.text[check.pos] + "'", check.pos);
     nodes.resize(nodes_before);
     tests.resize(tests_before);
     macros[name] = std::move(m);
@@ -704,36 +760,234 @@ struct RuleSet::Impl {
   }
   // `shapes` collects the token shapes the first test accepts (one bit per
   // Shape).
+  // The index keys of a token that passes atom `a` (false if it has none).
+  bool atom_keys(const Atom& a, std::vector<IndexKey>& keys) const {
+    if (a.negate) return false;
+    switch (a.kind) {
+      case Atom::Word:
+        keys.push_back({IndexKey::Word, a.value});
+        return true;
+      case Atom::Exact:
+        keys.push_back({IndexKey::Exact, a.value});
+        return true;
+      case Atom::Class:
+        keys.push_back({IndexKey::Class, a.value, accepted_flag_sets(a)});
+        return true;
+      case Atom::ShapeIs:
+        keys.push_back({IndexKey::ShapeIs, a.value});
+        return true;
+      case Atom::Cap:
+        for (Shape s : {Shape::Capitalized, Shape::AllCaps, Shape::Initial})
+          keys.push_back({IndexKey::ShapeIs, static_cast<std::uint32_t>(s)});
+        return true;
+      case Atom::Regex:
+        if (regex_words[a.value].empty()) return false;
+        for (std::uint32_t id : regex_words[a.value])
+          keys.push_back({regex_folded[a.value] ? IndexKey::Word : IndexKey::Exact, id});
+        return true;
+      default:
+        return false;
+    }
+  }
+  // A rough count of how many tokens in a thousand have these keys: a word
+  // is rare, a list class less so, a shape common.
+  static std::uint32_t keys_cost(const std::vector<IndexKey>& keys) {
+    std::uint32_t cost = 0;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const IndexKey& k = keys[i];
+      // Subtypes and flags of one class are one key here.
+      if (std::any_of(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(i),
+                      [&](const IndexKey& o) { return o.kind == k.kind && o.value == k.value; }))
+        continue;
+      switch (k.kind) {
+        case IndexKey::Word:
+        case IndexKey::Exact:
+          cost += 1;
+          break;
+        case IndexKey::Class:
+          cost += 30;
+          break;
+        case IndexKey::ShapeIs:
+          switch (static_cast<Shape>(k.value)) {
+            case Shape::Lower:
+              cost += 600;
+              break;
+            case Shape::Capitalized:
+              cost += 150;
+              break;
+            case Shape::Punct:
+              cost += 150;
+              break;
+            default:
+              cost += 40;
+              break;
+          }
+          break;
+      }
+    }
+    return cost;
+  }
+  // Adds the keys of the most selective indexable atom of `t`; false if
+  // none of its atoms is indexable.
+  bool test_keys(const Test& t, std::vector<IndexKey>& keys) const {
+    std::vector<IndexKey> best, scratch;
+    bool found = false;
+    for (const Atom& a : t.atoms) {
+      scratch.clear();
+      if (!atom_keys(a, scratch)) continue;
+      if (!found || keys_cost(scratch) < keys_cost(best)) best = scratch;
+      found = true;
+    }
+    keys.insert(keys.end(), best.begin(), best.end());
+    return found;
+  }
+
+  // ---------------- anchors ----------------
+  // Most rules need, besides their first token, a rarer one nearby: a head
+  // word ("Division"), a list class (@ORG_SUFFIX), a bracket. A rule is tried
+  // at a token only if such an anchor occurs within the longest stretch the
+  // rule can cover before it. Stretches count tokens and list hits (a hit
+  // spans as many tokens as the longest name in the document).
+  struct Width {
+    std::uint32_t tokens = 0, hits = 0;
+    bool bounded = true;
+    std::uint32_t least = 0;  // tokens at the least
+    Width& operator+=(const Width& o) {
+      tokens += o.tokens;
+      hits += o.hits;
+      bounded = bounded && o.bounded;
+      least += o.least;
+      return *this;
+    }
+  };
+  Width max_width(std::uint32_t node) const {
+    const Node& n = nodes[node];
+    Width w;
+    switch (n.kind) {
+      case Node::TestNode:
+        (tests[n.test].consuming_class < 0 ? w.tokens : w.hits) = 1;
+        w.least = 1;
+        break;
+      case Node::Seq:
+        for (std::uint32_t c : n.children) w += max_width(c);
+        break;
+      case Node::Alt:
+        w.least = 0xffff;
+        for (std::uint32_t c : n.children) {
+          Width cw = max_width(c);
+          w.tokens = std::max(w.tokens, cw.tokens);
+          w.hits = std::max(w.hits, cw.hits);
+          w.bounded = w.bounded && cw.bounded;
+          w.least = std::min(w.least, cw.least);
+        }
+        break;
+      case Node::Repeat: {
+        Width cw = max_width(n.children[0]);
+        w.least = std::min<std::uint32_t>(cw.least * n.min, 0xffff);
+        if (n.max >= 0xffff) {
+          w.bounded = false;
+          break;
+        }
+        w.tokens = cw.tokens * n.max;
+        w.hits = cw.hits * n.max;
+        w.bounded = cw.bounded;
+        break;
+      }
+      case Node::Mark:
+        return max_width(n.children[0]);
+      case Node::Start:
+        break;
+    }
+    return w;
+  }
+  bool nullable(std::uint32_t node) const {
+    const Node& n = nodes[node];
+    switch (n.kind) {
+      case Node::TestNode:
+        return false;
+      case Node::Seq:
+        return std::all_of(n.children.begin(), n.children.end(),
+                           [&](std::uint32_t c) { return nullable(c); });
+      case Node::Alt:
+        return std::any_of(n.children.begin(), n.children.end(),
+                           [&](std::uint32_t c) { return nullable(c); });
+      case Node::Repeat:
+        return n.min == 0 || nullable(n.children[0]);
+      case Node::Mark:
+        return nullable(n.children[0]);
+      case Node::Start:
+        return true;
+    }
+    return true;
+  }
+  struct Anchor {
+    std::vector<IndexKey> keys;  // a match has a token with one of these keys
+    Width before;                // at most this far after the match's start
+    std::uint32_t cost = 0;
+  };
+  // The most selective anchor every match of `node` must contain. With
+  // `not_first`, an anchor on the node's first token does not count (the
+  // first-token index already requires it).
+  std::optional<Anchor> find_anchor(std::uint32_t node, bool not_first) const {
+    const Node& n = nodes[node];
+    switch (n.kind) {
+      case Node::TestNode: {
+        if (not_first) return std::nullopt;
+        Anchor a;
+        if (!test_keys(tests[n.test], a.keys)) return std::nullopt;
+        a.cost = keys_cost(a.keys);
+        return a;
+      }
+      case Node::Seq: {
+        std::optional<Anchor> best;
+        Width before;
+        for (std::uint32_t c : n.children) {
+          if (!before.bounded) break;
+          bool at_start = before.tokens == 0 && before.hits == 0;
+          if (!nullable(c)) {
+            if (auto a = find_anchor(c, not_first && at_start)) {
+              a->before += before;
+              if (!best || a->cost < best->cost) best = std::move(a);
+            }
+          }
+          before += max_width(c);
+        }
+        return best;
+      }
+      case Node::Alt: {
+        Anchor all;
+        all.before.least = 0xffff;
+        for (std::uint32_t c : n.children) {
+          auto a = find_anchor(c, not_first);
+          if (!a) return std::nullopt;
+          all.keys.insert(all.keys.end(), a->keys.begin(), a->keys.end());
+          all.before.tokens = std::max(all.before.tokens, a->before.tokens);
+          all.before.hits = std::max(all.before.hits, a->before.hits);
+          all.before.least = std::min(all.before.least, a->before.least);
+        }
+        all.cost = keys_cost(all.keys);
+        return all;
+      }
+      case Node::Repeat:
+        if (n.min == 0) return std::nullopt;
+        return find_anchor(n.children[0], not_first);
+      case Node::Mark:
+        return find_anchor(n.children[0], not_first);
+      case Node::Start:
+        return std::nullopt;
+    }
+    return std::nullopt;
+  }
+  // Anchors cheaper than this are worth looking for.
+  static constexpr std::uint32_t kAnchorMaxCost = 200;
+
   bool first_keys(std::uint32_t node, std::vector<IndexKey>& keys, bool& unbounded,
                   std::uint8_t& shapes) const {
     const Node& n = nodes[node];
     switch (n.kind) {
       case Node::TestNode: {
         shapes |= accepted_shapes(tests[n.test]);
-        for (const Atom& a : tests[n.test].atoms) {
-          if (a.negate) continue;
-          switch (a.kind) {
-            case Atom::Word:
-              keys.push_back({IndexKey::Word, a.value});
-              return false;
-            case Atom::Exact:
-              keys.push_back({IndexKey::Exact, a.value});
-              return false;
-            case Atom::Class:
-              keys.push_back({IndexKey::Class, a.value, accepted_flag_sets(a)});
-              return false;
-            case Atom::ShapeIs:
-              keys.push_back({IndexKey::ShapeIs, a.value});
-              return false;
-            case Atom::Cap:
-              for (Shape s : {Shape::Capitalized, Shape::AllCaps, Shape::Initial})
-                keys.push_back({IndexKey::ShapeIs, static_cast<std::uint32_t>(s)});
-              return false;
-            default:
-              break;
-          }
-        }
-        unbounded = true;
+        if (!test_keys(tests[n.test], keys)) unbounded = true;
         return false;
       }
       case Node::Seq:
@@ -796,6 +1050,17 @@ struct RuleSet::Impl {
   }
 
   void index_rule(std::uint32_t rule, std::uint32_t root) {
+    index_first(rule, root);
+    RuleAnchor ra;
+    bool anywhere_rule = !anywhere.empty() && anywhere.back() == rule;
+    if (auto a = find_anchor(root, !anywhere_rule);
+        a && a->cost < kAnchorMaxCost && a->before.bounded) {
+      ra = {true, a->before.tokens, a->before.hits, a->before.least};
+      add_keys(anchors, rule, a->keys);
+    }
+    rule_anchors.push_back(ra);
+  }
+  void index_first(std::uint32_t rule, std::uint32_t root) {
     std::vector<IndexKey> keys;
     bool unbounded = false;
     std::uint8_t shapes = 0;
@@ -851,7 +1116,7 @@ struct RuleSet::Impl {
       for (std::size_t k = 0; k < index.size() && k < keys; ++k)
         for (std::uint32_t r : index[k]) bits[k * bit_words + r / 64] |= 1ull << (r % 64);
     };
-    for (KeyIndex* index : {&first, &second}) {
+    for (KeyIndex* index : {&first, &second, &anchors}) {
       to_bits(index->by_word, index->word_bits, words.size());
       to_bits(index->by_exact, index->exact_bits, exact_words.size());
       to_bits(index->by_shape, index->shape_bits, 8);
@@ -861,8 +1126,7 @@ struct RuleSet::Impl {
       for (std::size_t c = 0; c < index->by_class.size(); ++c)
         for (const auto& [r, sets] : index->by_class[c])
           for (unsigned f = 0; f < 16; ++f)
-            if (sets & (1u << f))
-              class_bits[(c * 16 + f) * bit_words + r / 64] |= 1ull << (r % 64);
+            if (sets & (1u << f)) class_bits[(c * 16 + f) * bit_words + r / 64] |= 1ull << (r % 64);
     }
     to_bits({anywhere}, anywhere_bits, 1);
     shape_allowed_bits.assign(8 * bit_words, 0);
@@ -927,9 +1191,9 @@ struct RuleSet::Impl {
       if (memo < 0) {
         auto& m = regex_matchers[re];
         UErrorCode status = U_ZERO_ERROR;
-        icu::UnicodeString s = icu::UnicodeString::fromUTF8(
-            icu::StringPiece(doc.text.token_text(doc.text.tokens[pos]).data(),
-                             static_cast<int32_t>(doc.text.tokens[pos].end - doc.text.tokens[pos].begin)));
+        icu::UnicodeString s = icu::UnicodeString::fromUTF8(icu::StringPiece(
+            doc.text.token_text(doc.text.tokens[pos]).data(),
+            static_cast<int32_t>(doc.text.tokens[pos].end - doc.text.tokens[pos].begin)));
         if (!m) m.reset(impl.regexes[re]->matcher(status));
         m->reset(s);
         memo = U_SUCCESS(status) && m->matches(status) && U_SUCCESS(status) ? 1 : 0;
@@ -1059,7 +1323,9 @@ RuleSet::~RuleSet() = default;
 RuleSet::RuleSet(RuleSet&&) noexcept = default;
 RuleSet& RuleSet::operator=(RuleSet&&) noexcept = default;
 
-std::size_t RuleSet::size() const { return impl_->rules.size(); }
+std::size_t RuleSet::size() const {
+  return impl_->rules.size();
+}
 
 std::vector<std::string> RuleSet::names() const {
   std::vector<std::string> out;
@@ -1145,28 +1411,54 @@ void RuleSet::apply(const Analysis& doc, std::vector<Candidate>& out) const {
     return true;
   };
 
+  // The rules a token can take part in by `index`, added to `bits`.
+  auto add_token = [&](const Impl::KeyIndex& index, std::uint32_t at, std::uint64_t* bits) {
+    auto add = [&](const std::uint64_t* more) {
+      for (std::size_t w = 0; w < W; ++w) bits[w] |= more[w];
+    };
+    add(&index.shape_bits[static_cast<std::size_t>(doc.text.tokens[at].shape) * W]);
+    if (word_ids[at] != Gazetteer::kNoWord) add(&index.word_bits[word_ids[at] * W]);
+    if (exact_ids[at] != Gazetteer::kNoWord) add(&index.exact_bits[exact_ids[at] * W]);
+    for (std::uint32_t h = doc.hit_start[at]; h < doc.hit_start[at + 1]; ++h) {
+      std::size_t key = doc.hits[h].cls * 16u + (doc.hits[h].flags & 15u);
+      if (key * W < index.class_bits.size()) add(&index.class_bits[key * W]);
+    }
+  };
+
+  // Where each rule's anchor occurs, and a cursor into that list per rule.
+  thread_local std::vector<std::vector<std::uint32_t>> anchor_at;
+  thread_local std::vector<std::uint32_t> anchor_next;
+  std::uint32_t longest_hit = 1;
+  if (!m.anchors.empty) {
+    anchor_at.resize(m.rules.size());
+    for (auto& at : anchor_at) at.clear();
+    anchor_next.assign(m.rules.size(), 0);
+    for (const ListHit& h : doc.hits) longest_hit = std::max(longest_hit, h.end - h.begin);
+    for (std::uint32_t pos = 0; pos < n; ++pos) {
+      std::fill(todo_bits.begin(), todo_bits.end(), 0);
+      add_token(m.anchors, pos, todo_bits.data());
+      for (std::size_t w = 0; w < W; ++w)
+        for (std::uint64_t bits = todo_bits[w]; bits; bits &= bits - 1)
+          anchor_at[w * 64 + std::countr_zero(bits)].push_back(pos);
+    }
+  }
+  // Is rule r's anchor (if it needs one) close enough after `pos`?
+  auto anchor_near = [&](std::uint32_t r, std::uint32_t pos) {
+    const Impl::RuleAnchor& ra = m.rule_anchors[r];
+    if (!ra.required) return true;
+    const std::vector<std::uint32_t>& at = anchor_at[r];
+    std::uint32_t& i = anchor_next[r];
+    while (i < at.size() && at[i] < pos + ra.least) ++i;
+    return i < at.size() && at[i] - pos <= ra.tokens + ra.hits * longest_hit;
+  };
+
   std::vector<std::uint32_t> todo;
   for (std::uint32_t pos = 0; pos < n; ++pos) {
-    std::uint64_t any = 0;
-    auto add = [&](const std::uint64_t* bits) {
-      for (std::size_t w = 0; w < W; ++w) {
-        todo_bits[w] |= bits[w];
-        any |= bits[w];
-      }
-    };
     std::copy(m.anywhere_bits.begin(), m.anywhere_bits.end(), todo_bits.begin());
+    add_token(m.first, pos, todo_bits.data());
+    if (!m.second.empty && pos + 1 < n) add_token(m.second, pos + 1, todo_bits.data());
+    std::uint64_t any = 0;
     for (std::size_t w = 0; w < W; ++w) any |= todo_bits[w];
-    auto add_token = [&](const Impl::KeyIndex& index, std::uint32_t at) {
-      add(&index.shape_bits[static_cast<std::size_t>(doc.text.tokens[at].shape) * W]);
-      if (word_ids[at] != Gazetteer::kNoWord) add(&index.word_bits[word_ids[at] * W]);
-      if (exact_ids[at] != Gazetteer::kNoWord) add(&index.exact_bits[exact_ids[at] * W]);
-      for (std::uint32_t h = doc.hit_start[at]; h < doc.hit_start[at + 1]; ++h) {
-        std::size_t key = doc.hits[h].cls * 16u + (doc.hits[h].flags & 15u);
-        if (key * W < index.class_bits.size()) add(&index.class_bits[key * W]);
-      }
-    };
-    add_token(m.first, pos);
-    if (!m.second.empty && pos + 1 < n) add_token(m.second, pos + 1);
     if (!any) continue;
     const std::uint64_t* allowed =
         &m.shape_allowed_bits[static_cast<std::size_t>(doc.text.tokens[pos].shape) * W];
@@ -1178,6 +1470,7 @@ void RuleSet::apply(const Analysis& doc, std::vector<Candidate>& out) const {
 
     for (std::uint32_t r : todo) {
       const Rule& rule = m.rules[r];
+      if (!anchor_near(r, pos)) continue;
       if (m.has_conditions && !rule.conditions.empty() && !rule_enabled(rule)) continue;
       matcher.marked = false;
       matcher.mark_hit = matcher.last_hit = nullptr;

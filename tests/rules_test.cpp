@@ -1,5 +1,7 @@
 // The rule engine: parse errors with file:line:column, and what each part of
 // the rule language matches, checked on candidates over analysed text.
+#include "nerx/rules.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,7 +11,6 @@
 #include "nerx/error.hpp"
 #include "nerx/extractor.hpp"
 #include "nerx/model.hpp"
-#include "nerx/rules.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -58,18 +59,26 @@ TEST(RuleParse, ValidRulesParse) {
   EXPECT_EQ(rules.names(), (Strings{"a", "b", "c", "d"}));
 }
 
-TEST(RuleParse, UnknownLabel) { expect_error_at("ok (10): [PERSON: Xx]\nbad (10): [FOO: Xx]\n", 2, 12); }
+TEST(RuleParse, UnknownLabel) {
+  expect_error_at("ok (10): [PERSON: Xx]\nbad (10): [FOO: Xx]\n", 2, 12);
+}
 
 TEST(RuleParse, UnknownKeyword) {
   expect_error_at("r (1): [PERSON: Foo]\n", 1, 17);
   EXPECT_NE(rule_error("r (1): [PERSON: Foo]\n").reason().find("Foo"), std::string::npos);
 }
 
-TEST(RuleParse, NoMarkedPart) { expect_error_at("# c\nr (1): Xx Xx\n", 2, 1); }
+TEST(RuleParse, NoMarkedPart) {
+  expect_error_at("# c\nr (1): Xx Xx\n", 2, 1);
+}
 
-TEST(RuleParse, TwoMarkedParts) { expect_error_at("r: [PERSON: Xx] [LOCATION: Xx]\n", 1, 17); }
+TEST(RuleParse, TwoMarkedParts) {
+  expect_error_at("r: [PERSON: Xx] [LOCATION: Xx]\n", 1, 17);
+}
 
-TEST(RuleParse, UnterminatedLiteral) { expect_error_at("r: [PERSON: \"abc]\n", 1, 13); }
+TEST(RuleParse, UnterminatedLiteral) {
+  expect_error_at("r: [PERSON: \"abc]\n", 1, 13);
+}
 
 TEST(RuleParse, BadRepeatCount) {
   expect_error_at("r: [PERSON: Xx{3,1}]\n", 1, 15);
@@ -77,7 +86,9 @@ TEST(RuleParse, BadRepeatCount) {
   expect_error_at("r: [PERSON: Xx{a}]\n", 1, 15);
 }
 
-TEST(RuleParse, RepeatedMarkIsAnError) { expect_error_at("r: [PERSON: Xx]+\n", 1, 4); }
+TEST(RuleParse, RepeatedMarkIsAnError) {
+  expect_error_at("r: [PERSON: Xx]+\n", 1, 4);
+}
 
 TEST(RuleParse, InvalidRegex) {
   nerx::Error e = rule_error("ok: [PERSON: Xx]\nr: [PERSON: /(/]\n");
@@ -86,7 +97,9 @@ TEST(RuleParse, InvalidRegex) {
   EXPECT_GE(e.column(), 13u);
 }
 
-TEST(RuleParse, UnknownMacro) { expect_error_at("r: [PERSON: $NOPE]\n", 1, 13); }
+TEST(RuleParse, UnknownMacro) {
+  expect_error_at("r: [PERSON: $NOPE]\n", 1, 13);
+}
 
 TEST(RuleParse, BadPriority) {
   expect_error_at("r (2000): [PERSON: Xx]\n", 1, 4);
@@ -97,7 +110,9 @@ TEST(RuleParse, UnknownClassCondition) {
   expect_error_at("r: [LOCATION: @LOCATION(big)]\n", 1, 25);
 }
 
-TEST(RuleParse, BadClassName) { expect_error_at("r: [LOCATION: @location]\n", 1, 15); }
+TEST(RuleParse, BadClassName) {
+  expect_error_at("r: [LOCATION: @location]\n", 1, 15);
+}
 
 TEST(RuleParse, ErrorOnContinuationLine) {
   expect_error_at("r (1): Xx\n    [FOO: Xx]\n", 2, 6);
@@ -111,12 +126,15 @@ TEST(RuleParse, ErrorInsideLet) {
   expect_error_at("let BAD = Xx&Foo\na: [PERSON: $BAD]\n", 1, 14);
 }
 
-TEST(RuleParse, MissingColon) { expect_error_at("r (1) [PERSON: Xx]\n", 1, 7); }
+TEST(RuleParse, MissingColon) {
+  expect_error_at("r (1) [PERSON: Xx]\n", 1, 7);
+}
 
 TEST(RuleParse, CrlfSourceParses) {
   nerx::LabelTable labels;
   nerx::RuleSet rules;
-  EXPECT_NO_THROW(rules.add("a (1): [PERSON: Xx]\r\nb (2):\r\n  [LOCATION: XX]\r\n", "t.rules", labels));
+  EXPECT_NO_THROW(
+      rules.add("a (1): [PERSON: Xx]\r\nb (2):\r\n  [LOCATION: XX]\r\n", "t.rules", labels));
   EXPECT_EQ(rules.size(), 2u);
 }
 
@@ -172,8 +190,9 @@ class Rules : public ::testing::Test {
     for (const auto& c : cands) {
       std::string action = c.action == nerx::CandidateAction::Add    ? "add"
                            : c.action == nerx::CandidateAction::Veto ? "not"
-                                                                      : "retype";
-      std::string type = c.action == nerx::CandidateAction::Veto ? "-" : std::string(nerx::to_string(c.type));
+                                                                     : "retype";
+      std::string type =
+          c.action == nerx::CandidateAction::Veto ? "-" : std::string(nerx::to_string(c.type));
       if (!c.subtype.empty()) type += "/" + std::string(c.subtype);
       s.push_back(std::string(c.rule) + " " + action + " " + type + " " +
                   nerx_test::span_text(doc, c.begin, c.end));
@@ -185,7 +204,8 @@ class Rules : public ::testing::Test {
   // Only the span texts.
   Strings spans(const std::string& rules, std::string_view text) {
     Strings s;
-    for (const auto& c : run(rules, text)) s.push_back(c.substr(c.find(' ', c.find(' ', c.find(' ') + 1) + 1) + 1));
+    for (const auto& c : run(rules, text))
+      s.push_back(c.substr(c.find(' ', c.find(' ', c.find(' ') + 1) + 1) + 1));
     std::sort(s.begin(), s.end());
     return s;
   }
@@ -268,7 +288,8 @@ TEST_F(Rules, PopulationUpperBoundsAndNegatedSubtype) {
   std::string text = "Kabul , Herat , New York , Reading , Jordan";
   EXPECT_EQ(spans("r: [LOCATION: @LOCATION(pop<556205)]\n", text), (Strings{"Reading"}));
   EXPECT_EQ(spans("r: [LOCATION: @LOCATION(pop<=556205)]\n", text), (Strings{"Herat", "Reading"}));
-  EXPECT_EQ(spans("r: [LOCATION: @LOCATION(pop>=500000, pop<5000000)]\n", text), (Strings{"Herat", "Kabul"}));
+  EXPECT_EQ(spans("r: [LOCATION: @LOCATION(pop>=500000, pop<5000000)]\n", text),
+            (Strings{"Herat", "Kabul"}));
   EXPECT_EQ(spans("r: [LOCATION: @LOCATION/!city]\n", text), (Strings{"Jordan"}));
   EXPECT_EQ(spans("r: [LOCATION: @LOCATION/!country(!common)]\n", text),
             (Strings{"Herat", "Kabul", "New York"}));
@@ -342,8 +363,7 @@ TEST_F(Rules, Alternatives) {
 TEST_F(Rules, SentenceStartAnchor) {
   EXPECT_EQ(spans("r: ^ [LOCATION: XX]\n", "KABUL - The TTP met. HERAT ok\nBALKH"),
             (Strings{"BALKH", "HERAT", "KABUL"}));
-  EXPECT_EQ(spans("r: [PERSON: First&Xx]\n", "Ali met Omar. Then Sara"),
-            (Strings{"Ali", "Then"}));
+  EXPECT_EQ(spans("r: [PERSON: First&Xx]\n", "Ali met Omar. Then Sara"), (Strings{"Ali", "Then"}));
 }
 
 TEST_F(Rules, Glued) {
@@ -454,6 +474,55 @@ TEST_F(Rules, RulesStartingWithAShapeAreIndexedByTheirSecondToken) {
   EXPECT_EQ(spans("r: /s.*/ [LOCATION: @LOCATION]\n", text), (Strings{"Jordan"}));
 }
 
+TEST_F(Rules, RegexOfPlainWordsMatchesThoseWords) {
+  // A regex that only lists words is indexed like literals; it must match
+  // exactly what the regex matches: whole tokens, case as written unless /i,
+  // and "s?" both with and without the last letter.
+  std::string text = "Cup cup Games Game Gam OPEN open Opens Trophy";
+  EXPECT_EQ(spans("r: [ORGANIZATION: /Cup|Games?|OPEN/]\n", text),
+            (Strings{"Cup", "Game", "Games", "OPEN"}));
+  EXPECT_EQ(spans("r: [ORGANIZATION: /(Cup|Open)/i]\n", text),
+            (Strings{"Cup", "OPEN", "cup", "open"}));
+  EXPECT_EQ(spans("r: [ORGANIZATION: /(?:Trophy)/]\n", text), (Strings{"Trophy"}));
+  // Not plain words: these stay regexes (and still work).
+  EXPECT_EQ(spans("r: [ORGANIZATION: /Op.n/]\n", text), (Strings{}));
+  EXPECT_EQ(spans("r: [ORGANIZATION: /O(pen|PEN)s?/]\n", text), (Strings{"OPEN", "Opens"}));
+  EXPECT_EQ(spans("r: [ORGANIZATION: /s?/]\n", text), (Strings{}));
+  // As a later part of a rule, too.
+  EXPECT_EQ(
+      spans("r: [ORGANIZATION: Xx /Games?|Trophy/]\n", "World Games , Davis Cup , Ashes Trophy"),
+      (Strings{"Ashes Trophy", "World Games"}));
+}
+
+TEST_F(Rules, RulesNeedingARareTokenMatchWhereverItIsInReach) {
+  // A rule that needs a rare token (a word, a class, a bracket) is tried
+  // only where that token is within the longest stretch the rule can cover
+  // before it. Check the edges: at the farthest reach, just past it, after
+  // list names of several tokens, and at the end of the text.
+  std::string rule = "r: [ORGANIZATION: Xx{1,3} \"Group\"]\n";
+  EXPECT_EQ(spans(rule, "Alpha Beta Gamma Group"),
+            (Strings{"Alpha Beta Gamma Group", "Beta Gamma Group", "Gamma Group"}));
+  EXPECT_EQ(spans(rule, "Alpha Beta Gamma Delta Group"),
+            (Strings{"Beta Gamma Delta Group", "Delta Group", "Gamma Delta Group"}));
+  // Listed names of several tokens before the anchor: "New York" is one hit.
+  std::string by_class = "r: [ORGANIZATION: @LOCATION @LOCATION \"Group\"]\n";
+  EXPECT_EQ(spans(by_class, "New York New York Group"), (Strings{"New York New York Group"}));
+  EXPECT_EQ(spans(by_class, "Kabul New York Group"), (Strings{"Kabul New York Group"}));
+  // The anchor must come after the start: the first token is not enough.
+  EXPECT_EQ(spans("r: [ORGANIZATION: \"Group\" Xx]\n", "Group Group Alpha"),
+            (Strings{"Group Alpha", "Group Group"}));
+  // Alternatives: either anchor will do, each at its own distance.
+  std::string alt = "r: [ORGANIZATION: Xx (\"Group\" | Xx Xx \"Trust\")]\n";
+  EXPECT_EQ(spans(alt, "Alpha Group and Alpha Beta Gamma Trust"),
+            (Strings{"Alpha Beta Gamma Trust", "Alpha Group"}));
+  // Optional parts are no anchor: the rule still matches without them.
+  EXPECT_EQ(spans("r: [ORGANIZATION: Xx \"Group\"? Xx]\n", "Alpha Beta"), (Strings{"Alpha Beta"}));
+  // Unbounded repeats before the anchor: tried everywhere, still right.
+  EXPECT_EQ(spans("r: [ORGANIZATION: Xx+ \"Group\"]\n", "Alpha Beta Gamma Delta Epsilon Group"),
+            (Strings{"Alpha Beta Gamma Delta Epsilon Group", "Beta Gamma Delta Epsilon Group",
+                     "Delta Epsilon Group", "Epsilon Group", "Gamma Delta Epsilon Group"}));
+}
+
 TEST(RuleParse, DocumentConditionErrors) {
   // One token test only, and a count of at least 1.
   expect_error_at("r (1) when 'prime minister': [PERSON: Xx]\n", 1, 12);
@@ -462,9 +531,10 @@ TEST(RuleParse, DocumentConditionErrors) {
   expect_error_at("r (1) unless : [PERSON: Xx]\n", 1, 14);
   nerx::LabelTable labels;
   nerx::RuleSet rules;
-  EXPECT_NO_THROW(rules.add("let T = @TOPIC/sports\nr when $T{3} unless 'x': [PERSON: Xx]\n"
-                            "s when @TOPIC/sports{3}: [PERSON: Xx]\n",
-                            "t.rules", labels));
+  EXPECT_NO_THROW(
+      rules.add("let T = @TOPIC/sports\nr when $T{3} unless 'x': [PERSON: Xx]\n"
+                "s when @TOPIC/sports{3}: [PERSON: Xx]\n",
+                "t.rules", labels));
   EXPECT_EQ(rules.size(), 2u);
 }
 
@@ -484,7 +554,8 @@ TEST(RulesInModel, ExtractorRunsModelRules) {
   ex.analyse("Foreign Minister Ishaq Dar visited Kabul.", doc);
   auto cands = ex.candidates(doc);
   Strings s;
-  for (const auto& c : cands) s.push_back(std::string(c.rule) + ":" + nerx_test::span_text(doc, c.begin, c.end));
+  for (const auto& c : cands)
+    s.push_back(std::string(c.rule) + ":" + nerx_test::span_text(doc, c.begin, c.end));
   std::sort(s.begin(), s.end());
   EXPECT_NE(std::find(s.begin(), s.end(), "title:Ishaq Dar"), s.end());
   EXPECT_NE(std::find(s.begin(), s.end(), "place:Kabul"), s.end());
@@ -500,7 +571,8 @@ TEST(RulesInModel, ExtractorRunsModelRules) {
 
 TEST(RulesInModel, CompiledFromFiles) {
   nerx_test::TempDir dir;
-  std::string lists = dir.write("mine.tsv", "Zorblat Industries\tORGANIZATION\tcompany\nQ\tTITLE\n");
+  std::string lists =
+      dir.write("mine.tsv", "Zorblat Industries\tORGANIZATION\tcompany\nQ\tTITLE\n");
   std::string rules = dir.write("mine.rules",
                                 "let ORGISH = @ORGANIZATION&Cap\n"
                                 "org (30): [ORGANIZATION: $ORGISH]\n"
@@ -513,7 +585,8 @@ TEST(RulesInModel, CompiledFromFiles) {
   ASSERT_EQ(entities.size(), 2u);
   EXPECT_EQ(text.substr(entities[0].begin, entities[0].end - entities[0].begin), "Bond");
   EXPECT_EQ(entities[0].rule, "agent");
-  EXPECT_EQ(text.substr(entities[1].begin, entities[1].end - entities[1].begin), "Zorblat Industries");
+  EXPECT_EQ(text.substr(entities[1].begin, entities[1].end - entities[1].begin),
+            "Zorblat Industries");
   EXPECT_EQ(entities[1].type, nerx::EntityType::Organization);
   EXPECT_EQ(entities[1].subtype, "company");
   EXPECT_EQ(entities[1].list, "mine");
