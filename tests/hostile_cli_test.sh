@@ -517,13 +517,48 @@ one_line_error "-j abc: says the range" "--jobs|'abc'" -j abc "$FIX/simple.txt"
 one_line_error "--input xml: lists the choices" "--input|'xml'|text, lines or jsonl" --input xml
 one_line_error "--format without a value: lists the choices" "--format|jsonl, json, tsv, conll or html" --format
 one_line_error "--types PEOPLE: names the bad type" "PEOPLE|PERSON" --types PEOPLE
-one_line_error "--text-field without --input jsonl: says what to do" "--text-field|--input jsonl" --text-field body "$FIX/simple.txt"
-one_line_error "--binary with --input jsonl: conflicting" "--binary|jsonl" --binary text --input jsonl "$FIX/records.jsonl"
 one_line_error "--no-default-model alone: nothing to find with" "--no-default-model|--gazetteer" --no-default-model "$FIX/simple.txt"
 one_line_error "eval without a gold file: shows the usage" "nerx eval GOLD.conll" eval
 one_line_error "extraction options with eval: do not apply" "--format|eval" --format tsv eval "$FIX/gold.conll"
 one_line_error "--gazetteer that does not exist" "--gazetteer|missing.tsv" --gazetteer missing.tsv "$FIX/simple.txt"
 one_line_error "--rules given a folder" "--rules|directory" --rules "$FIX" "$FIX/simple.txt"
+
+# ignored_option NAME WANT OPTION ARGS...: OPTION (words split on spaces)
+# merely does not apply to the run ARGS, so it is ignored: exit 0, the same
+# stdout as ARGS alone, and one warning line on stderr that has each of the
+# |-separated WANT; with -q, no warning.
+ignored_option() {
+  local name=$1 want=$2 option=$3
+  shift 3
+  local -a option_words
+  read -r -a option_words <<<"$option"
+  run "$@"
+  cp "$OUT" ignored-base.out
+  run "${option_words[@]}" "$@"
+  check "$name" '
+need(rc == 0, "exit code %d, expected 0" % rc)
+need(len(records()) >= 1, "no records on stdout")
+need(raw == open("ignored-base.out", "rb").read(), "stdout differs from the run without the option")
+m = messages()
+need(len(m) == 1 and m[0].startswith("nerx: warning: "), "not one warning line: %r" % err)
+for w in sys.argv[1].split("|"):
+    need(w in m[0], "%r not in %r" % (w, m[0]))
+' "$want"
+  run -q "${option_words[@]}" "$@"
+  check "$name, silenced by -q" '
+need(rc == 0, "exit code %d, expected 0" % rc)
+need(err == "", "stderr with -q: %r" % err)
+need(raw == open("ignored-base.out", "rb").read(), "stdout differs from the run without the option")
+'
+}
+ignored_option "--text-field without --input jsonl: a warning, ignored" "--text-field|--input jsonl|ignored" \
+  "--text-field body" "$FIX/simple.txt"
+ignored_option "--text-field with --input lines: a warning, ignored" "--text-field|--input jsonl|ignored" \
+  "--text-field body" --input lines "$FIX/lines.txt"
+ignored_option "--binary with --input jsonl: a warning, ignored" "--binary|jsonl|ignored" \
+  "--binary text" --input jsonl "$FIX/records.jsonl"
+ignored_option "--binary=skip with --input jsonl: a warning, ignored" "--binary|jsonl|ignored" \
+  "--binary=skip" --input jsonl "$FIX/records.jsonl"
 
 # ================================================================== user lists and rules
 # user_error NAME WANT ARGS...: exit 1, one line "nerx: FILE:LINE:COL: ...", no stdout.

@@ -89,9 +89,10 @@ int usage_error(const std::string& message) {
   return kUsage;
 }
 
-// Options that only make sense together: a one-line error, or "".
+// Options that contradict each other or the command: a one-line error, or
+// "". Options that merely do not apply to the run are ignored_options().
 std::string conflicting_options(const CLI::App& app, const CLI::App& eval, const CLI::App& compile,
-                                const std::string& input, const ModelFlags& models) {
+                                const ModelFlags& models) {
   const CLI::App* sub = eval ? &eval : compile ? &compile : nullptr;
   if (sub) {
     // Options of the extraction command, given with a subcommand, would be ignored.
@@ -113,15 +114,24 @@ std::string conflicting_options(const CLI::App& app, const CLI::App& eval, const
     }
     return "";
   }
-  if (app.count("--text-field") > 0 && input != "jsonl")
-    return "--text-field applies only to --input jsonl: add --input jsonl, or drop --text-field";
-  if (app.count("--binary") > 0 && input == "jsonl")
-    return "--binary applies to --input text and lines, not to jsonl (a JSON record is never "
-           "binary): drop --binary";
   if (models.no_default && models.gazetteers.empty() && models.rules.empty() &&
       models.models.empty())
     return "--no-default-model leaves no lists or rules: add --gazetteer, --rules or --model";
   return "";
+}
+
+// Extraction options that have no effect with the input mode: the run is the
+// same without them, so each is a one-line warning (what is ignored, and why),
+// not an error.
+std::vector<std::string> ignored_options(const CLI::App& app, const std::string& input) {
+  std::vector<std::string> out;
+  if (app.count("--text-field") > 0 && input != "jsonl")
+    out.push_back("--text-field applies only to --input jsonl; ignored");
+  if (app.count("--binary") > 0 && input == "jsonl")
+    out.push_back(
+        "--binary applies only to --input text and lines, not jsonl (a JSON record is never "
+        "binary); ignored");
+  return out;
 }
 
 // A check that a value is one of `choices`; the message lists them.
@@ -181,8 +191,7 @@ class ProgressLine {
 
 int main(int argc, char** argv) {
   bool stdout_open = nerx_cli::reserve_standard_descriptors();
-  CLI::App app{"nerx: find people, places and organisations in text; JSON out.",
-               "nerx"};
+  CLI::App app{"nerx: find people, places and organisations in text; JSON out.", "nerx"};
   app.footer(R"(Examples:
   echo "Ishaq Dar visited Kabul." | nerx
   nerx -r articles/ -j 4 > entities.jsonl           # a folder tree, 4 threads
@@ -275,14 +284,15 @@ See 'man nerx' for the details.)");
   } catch (const CLI::ParseError& e) {
     return usage_error(nerx_cli::usage_error(app, e));
   }
-  if (std::string conflict = conflicting_options(app, *eval, *compile, input, model_flags);
+  if (std::string conflict = conflicting_options(app, *eval, *compile, model_flags);
       !conflict.empty())
     return usage_error(conflict);
   if (!stdout_open) return report_output_error(EBADF);
 
   try {
     if (*compile) {
-      std::string image = nerx::Model::compile(compile_inputs.gazetteers, compile_inputs.rules, true);
+      std::string image =
+          nerx::Model::compile(compile_inputs.gazetteers, compile_inputs.rules, true);
       nerx::save_model(image, model_out);
       return kOk;
     }
@@ -308,14 +318,15 @@ See 'man nerx' for the details.)");
       return kOk;
     }
 
-    nerx::Extractor extractor(model_flags.load(), options);
-    nerx_cli::install_stop_handlers();
     ProgressLine progress_line;
     auto warn = [&](const std::string& message) {
       if (quiet) return;
       progress_line.clear();
       std::fprintf(stderr, "nerx: warning: %s\n", message.c_str());
     };
+    for (const std::string& message : ignored_options(app, input)) warn(message);
+    nerx::Extractor extractor(model_flags.load(), options);
+    nerx_cli::install_stop_handlers();
     nerx::ReaderOptions reader_options;
     nerx::parse_input_mode(input, reader_options.mode);
     nerx::parse_binary_files(binary, reader_options.binary);
@@ -331,7 +342,6 @@ See 'man nerx' for the details.)");
     writer_options.explain = explain;
     writer_options.canonical = canonical;
     auto writer = nerx::make_writer(writer_options);
-
 
     nerx::PipelineOptions pipeline_options;
     pipeline_options.jobs = jobs;
