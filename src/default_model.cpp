@@ -7,8 +7,9 @@ extern "C" const char nerx_default_model_end[];
 namespace nerx {
 
 std::string_view default_model_image() {
-  return std::string_view(nerx_default_model_begin,
-                          static_cast<std::size_t>(nerx_default_model_end - nerx_default_model_begin));
+  return std::string_view(
+      nerx_default_model_begin,
+      static_cast<std::size_t>(nerx_default_model_end - nerx_default_model_begin));
 }
 
 }  // namespace nerx

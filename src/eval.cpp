@@ -13,7 +13,9 @@ namespace {
 
 using Key = std::tuple<std::size_t, std::size_t, int>;
 
-Key key_of(const Entity& e) { return {e.begin, e.end, static_cast<int>(e.type)}; }
+Key key_of(const Entity& e) {
+  return {e.begin, e.end, static_cast<int>(e.type)};
+}
 
 }  // namespace
 
@@ -21,7 +23,7 @@ std::vector<GoldDocument> read_conll(std::istream& in, const std::string& file) 
   std::vector<GoldDocument> docs;
   bool has_docstart = false;
   GoldDocument doc;
-  bool sentence_open = false;       // tokens seen in the current sentence
+  bool sentence_open = false;  // tokens seen in the current sentence
   bool entity_open = false;
   Entity current;
   std::string line;
@@ -114,15 +116,14 @@ void score_document(const std::vector<Entity>& gold, const std::vector<Entity>& 
 
 void print_scores(const EvalScores& scores, std::ostream& out) {
   char line[160];
-  std::snprintf(line, sizeof line, "%-14s %9s %7s %7s %7s %9s %7s\n", "type", "precision",
-                "recall", "f1", "gold", "predicted", "correct");
+  std::snprintf(line, sizeof line, "%-14s %9s %7s %7s %7s %9s %7s\n", "type", "precision", "recall",
+                "f1", "gold", "predicted", "correct");
   out << line;
   auto row = [&](const char* name, const TypeScore& s) {
-    std::snprintf(line, sizeof line, "%-14s %9.2f %7.2f %7.2f %7llu %9llu %7llu\n", name,
-                  100 * s.precision(), 100 * s.recall(), 100 * s.f1(),
-                  static_cast<unsigned long long>(s.gold),
-                  static_cast<unsigned long long>(s.predicted),
-                  static_cast<unsigned long long>(s.correct));
+    std::snprintf(
+        line, sizeof line, "%-14s %9.2f %7.2f %7.2f %7llu %9llu %7llu\n", name, 100 * s.precision(),
+        100 * s.recall(), 100 * s.f1(), static_cast<unsigned long long>(s.gold),
+        static_cast<unsigned long long>(s.predicted), static_cast<unsigned long long>(s.correct));
     out << line;
   };
   for (EntityType t : {EntityType::Person, EntityType::Location, EntityType::Organization})

@@ -1,16 +1,15 @@
 #include "nerx/gazetteer.hpp"
 
-#include <atomic>
-
 #include <unicode/utf8.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
-#include <type_traits>
 #include <fstream>
 #include <map>
+#include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -112,11 +111,11 @@ std::vector<GazetteerEntry> read_gazetteer(std::istream& in, const std::string& 
       pos = tab + 1;
     }
     if (cols.size() < 2)
-      throw Error("expected 'name<TAB>TYPE[<TAB>subtype[<TAB>canonical[<TAB>attributes]]]'",
-                  file, line_no, line.size() + 1);
+      throw Error("expected 'name<TAB>TYPE[<TAB>subtype[<TAB>canonical[<TAB>attributes]]]'", file,
+                  line_no, line.size() + 1);
     if (cols.size() > 5)
-      throw Error("too many columns (at most 5: name, TYPE, subtype, canonical, attributes)",
-                  file, line_no, col_start[5]);
+      throw Error("too many columns (at most 5: name, TYPE, subtype, canonical, attributes)", file,
+                  line_no, col_start[5]);
 
     GazetteerEntry e;
     e.source = source;
@@ -206,7 +205,8 @@ Gazetteer::Gazetteer(std::string_view image, const std::string& name, bool verif
   };
   strings_ = section(h.strings_off, h.strings_size, 1);
   strings_size_ = h.strings_size;
-  vocab_ = reinterpret_cast<const VocabSlot*>(section(h.vocab_off, h.vocab_slots, sizeof(VocabSlot)));
+  vocab_ =
+      reinterpret_cast<const VocabSlot*>(section(h.vocab_off, h.vocab_slots, sizeof(VocabSlot)));
   if (h.vocab_slots == 0 || (h.vocab_slots & (h.vocab_slots - 1)) != 0) fail("bad vocabulary");
   vocab_mask_ = h.vocab_slots - 1;
   nodes_ = reinterpret_cast<const Node*>(section(h.nodes_off, h.node_count, sizeof(Node)));
@@ -306,7 +306,9 @@ std::uint32_t Gazetteer::next_state(std::uint32_t state, Word word) const {
   }
 }
 
-bool Gazetteer::has_edges(std::uint32_t state) const { return nodes_[state].edge_count != 0; }
+bool Gazetteer::has_edges(std::uint32_t state) const {
+  return nodes_[state].edge_count != 0;
+}
 
 Gazetteer::NodeOutput Gazetteer::output(std::uint32_t state) const {
   const Node& n = nodes_[state];
@@ -329,7 +331,7 @@ struct GazetteerBuilder::Impl {
   std::vector<std::uint32_t> vocab_strings;
   std::vector<BuildNode> nodes = std::vector<BuildNode>(1);
   std::unordered_map<std::uint64_t, std::uint32_t> children;  // (node << 32 | word) -> node
-  std::unordered_set<std::string> seen;  // node/class/subtype already listed
+  std::unordered_set<std::string> seen;                       // node/class/subtype already listed
   std::string rules;
   std::size_t entry_count = 0;
   TokenizedText tokens;
@@ -369,9 +371,13 @@ GazetteerBuilder::GazetteerBuilder() : impl_(std::make_unique<Impl>()) {
 }
 GazetteerBuilder::~GazetteerBuilder() = default;
 
-std::size_t GazetteerBuilder::size() const { return impl_->entry_count; }
+std::size_t GazetteerBuilder::size() const {
+  return impl_->entry_count;
+}
 
-void GazetteerBuilder::add_rules_text(std::string_view text) { impl_->rules.append(text); }
+void GazetteerBuilder::add_rules_text(std::string_view text) {
+  impl_->rules.append(text);
+}
 
 void GazetteerBuilder::add(const GazetteerEntry& e) {
   Impl& m = *impl_;
@@ -417,7 +423,7 @@ std::string GazetteerBuilder::build() {
 
   // Edges grouped by source node, sorted by word, for binary search.
   std::vector<std::pair<std::uint64_t, std::uint32_t>> edge_list(m.children.begin(),
-                                                                  m.children.end());
+                                                                 m.children.end());
   std::sort(edge_list.begin(), edge_list.end());
   std::vector<Gazetteer::Node> nodes(n, Gazetteer::Node{});
   std::vector<Gazetteer::Edge> edges;
@@ -586,6 +592,35 @@ class WordCache {
   Entry uncached_;
 };
 
+// Recent automaton transitions of one thread, for one gazetteer. After a
+// word that can begin a name ("the", "new"), the next word usually leads
+// nowhere, but finding that out means a binary search among thousands of
+// edges and a walk down failure links; the same few pairs come up again
+// and again.
+class TransitionCache {
+ public:
+  std::uint32_t next_state(const Gazetteer& g, std::uint32_t state, Gazetteer::Word word) {
+    if (owner_ != g.serial()) {
+      slots_.assign(kSlots, Slot{});
+      owner_ = g.serial();
+    }
+    std::uint32_t h = (state * 0x9E3779B1u) ^ (word.id * 0x85EBCA77u);
+    Slot& s = slots_[(h ^ (h >> 15)) & (kSlots - 1)];
+    if (s.state == state && s.word == word.id && s.state != 0) return s.target;
+    std::uint32_t target = g.next_state(state, word);
+    s = {state, word.id, target};
+    return target;
+  }
+
+ private:
+  struct Slot {
+    std::uint32_t state = 0, word = 0, target = 0;  // state 0: empty (the root is never cached)
+  };
+  static constexpr std::size_t kSlots = 8192;
+  std::uint64_t owner_ = 0;
+  std::vector<Slot> slots_;
+};
+
 }  // namespace
 
 void match_gazetteer(const Gazetteer& g, const TokenizedText& text,
@@ -600,7 +635,9 @@ void match_gazetteer(const Gazetteer& g, const TokenizedText& text,
   thread_local std::vector<GazetteerHit> found;
   thread_local std::vector<std::uint32_t> bucket_end;
   thread_local WordCache caches[4];  // one per model layer, most runs have one or two
+  thread_local TransitionCache transitions[4];
   WordCache& cache = caches[g.serial() % 4];
+  TransitionCache& transition = transitions[g.serial() % 4];
   found.clear();
   const auto& tokens = text.tokens;
   const std::uint32_t n = static_cast<std::uint32_t>(tokens.size());
@@ -611,7 +648,8 @@ void match_gazetteer(const Gazetteer& g, const TokenizedText& text,
   for (std::uint32_t i = 0; i < n; ++i) {
     const Token& t = tokens[i];
     const WordCache::Entry& w = cache.lookup(g, text.key(t), t.key_hash);
-    std::uint32_t next = (state == 0 || at_leaf) ? w.word.root : g.next_state(state, w.word);
+    std::uint32_t next =
+        (state == 0 || at_leaf) ? w.word.root : transition.next_state(g, state, w.word);
     if (w.word.id == Gazetteer::kNoWord) next = 0;
     if (next == 0) {
       state = 0;

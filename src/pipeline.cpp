@@ -79,9 +79,9 @@ class WorkerPool {
 
 }  // namespace
 
-PipelineStats run_pipeline(DocumentReader& reader, const Extractor& extractor,
-                           RecordWriter& writer, const OutputSink& sink,
-                           const ErrorSink& errors, const PipelineOptions& options) {
+PipelineStats run_pipeline(DocumentReader& reader, const Extractor& extractor, RecordWriter& writer,
+                           const OutputSink& sink, const ErrorSink& errors,
+                           const PipelineOptions& options) {
   PipelineStats stats;
   std::string out;
   writer.begin(out);

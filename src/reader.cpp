@@ -1,5 +1,4 @@
 #include "nerx/reader.hpp"
-#include "nerx/tokenizer.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -11,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 #include <utility>
+
+#include "nerx/tokenizer.hpp"
 
 namespace nerx {
 
@@ -263,8 +264,8 @@ struct DocumentReader::Impl {
   std::uint64_t line_no = 0;
   std::uint64_t bytes_done = 0;  // bytes_read() of the files already closed
   // Text mode: the file being read in parts.
-  std::string pending_text;  // read but not yet returned
-  std::uint32_t part = 0;    // number of the next part
+  std::string pending_text;            // read but not yet returned
+  std::uint32_t part = 0;              // number of the next part
   nlohmann::ordered_json part_fields;  // fields of the file's first part
   bool at_eof = false;
 
@@ -429,8 +430,8 @@ struct DocumentReader::Impl {
         // Whole files, or parts of at most part_bytes for long ones.
         const std::size_t part_bytes = std::max<std::size_t>(options.part_bytes, 64);
         std::string error;
-        ReadStatus s = read_more(fd, fd_interactive, options.stop, part_bytes, pending_text,
-                                 at_eof, error);
+        ReadStatus s =
+            read_more(fd, fd_interactive, options.stop, part_bytes, pending_text, at_eof, error);
         std::string p = path, where = name();
         auto end_parts = [&] {
           part = 0;

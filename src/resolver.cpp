@@ -62,7 +62,7 @@ struct Alias {
 std::vector<Candidate> resolve_overlaps(std::vector<Candidate> candidates) {
   std::vector<Candidate> adds, vetoes, retypes;
   for (const Candidate& c : candidates) {
-    (c.action == CandidateAction::Add      ? adds
+    (c.action == CandidateAction::Add    ? adds
      : c.action == CandidateAction::Veto ? vetoes
                                          : retypes)
         .push_back(c);
@@ -154,7 +154,8 @@ std::vector<Candidate> resolve(const Analysis& doc, std::vector<Candidate> candi
       add_alias(std::move(full));
       // Surname: the last capitalised word of a person's name.
       if (c.type == EntityType::Person && c.end - c.begin >= 2 &&
-          is_capitalised(tokens[c.end - 1].shape) && tokens[c.end - 1].end - tokens[c.end - 1].begin > 1)
+          is_capitalised(tokens[c.end - 1].shape) &&
+          tokens[c.end - 1].end - tokens[c.end - 1].begin > 1)
         add_alias({{std::string(doc.text.key(tokens[c.end - 1]))}, c.type, "alias.surname", {}});
       // Acronym defined in parentheses right after the name: "... (TTP)".
       if (c.end + 2 < tokens.size() && doc.text.token_text(tokens[c.end]) == "(" &&
@@ -193,7 +194,8 @@ std::vector<Candidate> resolve(const Analysis& doc, std::vector<Candidate> candi
           same = doc.text.key(tokens[i + k]) == al.keys[k];
         if (!same) continue;
         std::uint32_t end = i + static_cast<std::uint32_t>(al.keys.size());
-        if (std::binary_search(found.begin(), found.end(), std::make_pair(std::make_pair(i, end), al.type)))
+        if (std::binary_search(found.begin(), found.end(),
+                               std::make_pair(std::make_pair(i, end), al.type)))
           continue;
         Candidate c;
         c.begin = i;

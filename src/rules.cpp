@@ -4,6 +4,7 @@
 #include <unicode/unistr.h>
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <charconv>
 #include <functional>
@@ -129,8 +130,6 @@ struct RuleSet::Impl {
     std::vector<std::vector<std::uint32_t>> by_word, by_exact, by_shape;
     // By list class: (rule, the hit flag values it accepts, one bit per value).
     std::vector<std::vector<std::pair<std::uint32_t, std::uint16_t>>> by_class;
-    // The same as bit sets of rules (built by finalize()).
-    std::vector<std::uint64_t> word_bits, exact_bits, class_bits, shape_bits;
     bool empty = true;
   };
   KeyIndex first, second;
@@ -144,6 +143,12 @@ struct RuleSet::Impl {
   };
   std::vector<RuleAnchor> rule_anchors;  // per rule
   std::size_t bit_words = 0;             // 64-bit words per set of rules
+  // The three indexes as bit sets of rules, packed per key so that a token
+  // reads one row per key: [first | second | anchors], bit_words each.
+  struct PackedIndex {
+    std::vector<std::uint64_t> word, exact, cls, shape;  // cls: per (class, hit flags)
+  } packed;
+  std::uint64_t serial = 0;  // tells thread caches (regex matchers) which rule set they hold
   std::vector<std::uint64_t> anywhere_bits;
   // A rule is tried only where its first token's shape is one it accepts.
   std::vector<std::uint8_t> first_shapes;  // per rule, one bit per Shape
@@ -1110,25 +1115,34 @@ struct RuleSet::Impl {
   // Builds the bit sets and the literal table from the index.
   void finalize() {
     bit_words = (rules.size() + 63) / 64;
+    const std::size_t W = bit_words, S = 3 * W;
     auto to_bits = [&](const std::vector<std::vector<std::uint32_t>>& index,
-                       std::vector<std::uint64_t>& bits, std::size_t keys) {
-      bits.assign(keys * bit_words, 0);
+                       std::vector<std::uint64_t>& bits, std::size_t keys, std::size_t part) {
       for (std::size_t k = 0; k < index.size() && k < keys; ++k)
-        for (std::uint32_t r : index[k]) bits[k * bit_words + r / 64] |= 1ull << (r % 64);
+        for (std::uint32_t r : index[k]) bits[k * S + part * W + r / 64] |= 1ull << (r % 64);
     };
-    for (KeyIndex* index : {&first, &second, &anchors}) {
-      to_bits(index->by_word, index->word_bits, words.size());
-      to_bits(index->by_exact, index->exact_bits, exact_words.size());
-      to_bits(index->by_shape, index->shape_bits, 8);
-      // class_bits: one set per (class, hit flags) pair.
-      auto& class_bits = index->class_bits;
-      class_bits.assign((labels ? labels->size() : index->by_class.size()) * 16 * bit_words, 0);
-      for (std::size_t c = 0; c < index->by_class.size(); ++c)
-        for (const auto& [r, sets] : index->by_class[c])
+    const std::size_t classes = labels ? labels->size() : 0;
+    packed.word.assign(words.size() * S, 0);
+    packed.exact.assign(exact_words.size() * S, 0);
+    packed.shape.assign(8 * S, 0);
+    packed.cls.assign(classes * 16 * S, 0);
+    const KeyIndex* parts[3] = {&first, &second, &anchors};
+    for (std::size_t part = 0; part < 3; ++part) {
+      const KeyIndex& index = *parts[part];
+      to_bits(index.by_word, packed.word, words.size(), part);
+      to_bits(index.by_exact, packed.exact, exact_words.size(), part);
+      to_bits(index.by_shape, packed.shape, 8, part);
+      // One row per (class, hit flags) pair.
+      for (std::size_t c = 0; c < index.by_class.size() && c < classes; ++c)
+        for (const auto& [r, sets] : index.by_class[c])
           for (unsigned f = 0; f < 16; ++f)
-            if (sets & (1u << f)) class_bits[(c * 16 + f) * bit_words + r / 64] |= 1ull << (r % 64);
+            if (sets & (1u << f))
+              packed.cls[(c * 16 + f) * S + part * W + r / 64] |= 1ull << (r % 64);
     }
-    to_bits({anywhere}, anywhere_bits, 1);
+    static std::atomic<std::uint64_t> serials{0};
+    serial = ++serials;
+    anywhere_bits.assign(W, 0);
+    for (std::uint32_t r : anywhere) anywhere_bits[r / 64] |= 1ull << (r % 64);
     shape_allowed_bits.assign(8 * bit_words, 0);
     for (std::uint32_t r = 0; r < rules.size(); ++r)
       for (int shape = 0; shape < 8; ++shape)
@@ -1166,6 +1180,74 @@ struct RuleSet::Impl {
   }
 
   // ---------------- matching ----------------
+  // One pass over the tokens: the literal each token is (word_ids,
+  // exact_ids); the rules that may start at each token (`starts`, bit_words
+  // per token: its first-token index, the next token's second-token index,
+  // and the rules tried anywhere); and where each rule's anchor occurs.
+  // FixedW is bit_words when it is small (so the loops unroll), else 0.
+  template <std::size_t FixedW>
+  void scan_tokens(const Analysis& doc, std::vector<std::uint32_t>& word_ids,
+                   std::vector<std::uint32_t>& exact_ids, std::vector<std::uint64_t>& starts,
+                   std::vector<std::vector<std::uint32_t>>& anchor_at) const {
+    const std::size_t W = FixedW ? FixedW : bit_words, S = 3 * W;
+    const std::size_t n = doc.size();
+    std::uint64_t fixed_row[3 * (FixedW ? FixedW : 1)];
+    thread_local std::vector<std::uint64_t> dynamic_row;
+    if (!FixedW) dynamic_row.resize(S);
+    std::uint64_t* row = FixedW ? fixed_row : dynamic_row.data();
+    starts.assign(n * W, 0);
+    const bool find_anchors = !anchors.empty;
+    for (std::size_t pos = 0; pos < n; ++pos) {
+      const Token& t = doc.text.tokens[pos];
+      std::uint32_t word = Gazetteer::kNoWord, exact = Gazetteer::kNoWord;
+      if (const Literal* lit = find_literal(doc.text, t)) {
+        word = lit->word;
+        for (const auto& [text, id] : lit->exact)
+          if (doc.text.token_text(t) == text) exact = id;
+      }
+      word_ids[pos] = word;
+      exact_ids[pos] = exact;
+
+      auto add = [&](const std::uint64_t* more) {
+        for (std::size_t w = 0; w < S; ++w) row[w] |= more[w];
+      };
+      std::copy_n(&packed.shape[static_cast<std::size_t>(t.shape) * S], S, row);
+      if (word != Gazetteer::kNoWord) add(&packed.word[word * S]);
+      if (exact != Gazetteer::kNoWord) add(&packed.exact[exact * S]);
+      for (std::uint32_t h = doc.hit_start[pos]; h < doc.hit_start[pos + 1]; ++h) {
+        std::size_t key = doc.hits[h].cls * 16u + (doc.hits[h].flags & 15u);
+        if (key * S < packed.cls.size()) add(&packed.cls[key * S]);
+      }
+      std::uint64_t* here = &starts[pos * W];
+      for (std::size_t w = 0; w < W; ++w) here[w] |= row[w] | anywhere_bits[w];
+      if (pos > 0) {
+        std::uint64_t* before =
+            here - W;  // the previous token: rules indexed by their second token
+        for (std::size_t w = 0; w < W; ++w) before[w] |= row[W + w];
+      }
+      if (find_anchors)
+        for (std::size_t w = 0; w < W; ++w)
+          for (std::uint64_t bits = row[2 * W + w]; bits; bits &= bits - 1)
+            anchor_at[w * 64 + std::countr_zero(bits)].push_back(static_cast<std::uint32_t>(pos));
+    }
+  }
+  void scan_tokens(const Analysis& doc, std::vector<std::uint32_t>& word_ids,
+                   std::vector<std::uint32_t>& exact_ids, std::vector<std::uint64_t>& starts,
+                   std::vector<std::vector<std::uint32_t>>& anchor_at) const {
+    switch (bit_words) {
+      case 1:
+        return scan_tokens<1>(doc, word_ids, exact_ids, starts, anchor_at);
+      case 2:
+        return scan_tokens<2>(doc, word_ids, exact_ids, starts, anchor_at);
+      case 3:
+        return scan_tokens<3>(doc, word_ids, exact_ids, starts, anchor_at);
+      case 4:
+        return scan_tokens<4>(doc, word_ids, exact_ids, starts, anchor_at);
+      default:
+        return scan_tokens<0>(doc, word_ids, exact_ids, starts, anchor_at);
+    }
+  }
+
   struct Matcher {
     const Impl& impl;
     const Analysis& doc;
@@ -1377,23 +1459,28 @@ void RuleSet::apply(const Analysis& doc, std::vector<Candidate>& out) const {
   // Scratch space reused across documents (one set per thread).
   thread_local std::vector<std::uint32_t> word_ids, exact_ids;
   thread_local std::vector<std::int8_t> regex_memo;
-  thread_local std::vector<std::uint64_t> todo_bits;
-  word_ids.assign(n, Gazetteer::kNoWord);
-  exact_ids.assign(n, Gazetteer::kNoWord);
-  for (std::size_t i = 0; i < n; ++i) {
-    const Token& t = doc.text.tokens[i];
-    const Impl::Literal* lit = m.find_literal(doc.text, t);
-    if (!lit) continue;
-    word_ids[i] = lit->word;
-    for (const auto& [text, id] : lit->exact)
-      if (doc.text.token_text(t) == text) exact_ids[i] = id;
+  thread_local std::vector<std::uint64_t> starts;
+  // Where each rule's anchor occurs, and a cursor into that list per rule.
+  thread_local std::vector<std::vector<std::uint32_t>> anchor_at;
+  thread_local std::vector<std::uint32_t> anchor_next;
+  // Regex matchers are costly to make: keep them while the rule set is the same.
+  thread_local std::vector<std::unique_ptr<icu::RegexMatcher>> matchers;
+  thread_local std::uint64_t matchers_serial = 0;
+  if (matchers_serial != m.serial) {
+    matchers.clear();
+    matchers.resize(m.regexes.size());
+    matchers_serial = m.serial;
   }
+  word_ids.resize(n);
+  exact_ids.resize(n);
+  anchor_at.resize(m.rules.size());
+  for (auto& at : anchor_at) at.clear();
+  anchor_next.assign(m.rules.size(), 0);
+  m.scan_tokens(doc, word_ids, exact_ids, starts, anchor_at);
   regex_memo.assign(m.regexes.size() * n, -1);
-  std::vector<std::unique_ptr<icu::RegexMatcher>> matchers(m.regexes.size());
   Impl::Matcher matcher{m, doc, word_ids, exact_ids, regex_memo, matchers};
 
   const std::size_t W = m.bit_words;
-  todo_bits.resize(W);
   // Document conditions, each evaluated once per document when a rule needs it.
   std::vector<std::int8_t> condition_holds(m.conditions.size(), -1);
   auto rule_enabled = [&](const Rule& rule) {
@@ -1411,37 +1498,8 @@ void RuleSet::apply(const Analysis& doc, std::vector<Candidate>& out) const {
     return true;
   };
 
-  // The rules a token can take part in by `index`, added to `bits`.
-  auto add_token = [&](const Impl::KeyIndex& index, std::uint32_t at, std::uint64_t* bits) {
-    auto add = [&](const std::uint64_t* more) {
-      for (std::size_t w = 0; w < W; ++w) bits[w] |= more[w];
-    };
-    add(&index.shape_bits[static_cast<std::size_t>(doc.text.tokens[at].shape) * W]);
-    if (word_ids[at] != Gazetteer::kNoWord) add(&index.word_bits[word_ids[at] * W]);
-    if (exact_ids[at] != Gazetteer::kNoWord) add(&index.exact_bits[exact_ids[at] * W]);
-    for (std::uint32_t h = doc.hit_start[at]; h < doc.hit_start[at + 1]; ++h) {
-      std::size_t key = doc.hits[h].cls * 16u + (doc.hits[h].flags & 15u);
-      if (key * W < index.class_bits.size()) add(&index.class_bits[key * W]);
-    }
-  };
-
-  // Where each rule's anchor occurs, and a cursor into that list per rule.
-  thread_local std::vector<std::vector<std::uint32_t>> anchor_at;
-  thread_local std::vector<std::uint32_t> anchor_next;
   std::uint32_t longest_hit = 1;
-  if (!m.anchors.empty) {
-    anchor_at.resize(m.rules.size());
-    for (auto& at : anchor_at) at.clear();
-    anchor_next.assign(m.rules.size(), 0);
-    for (const ListHit& h : doc.hits) longest_hit = std::max(longest_hit, h.end - h.begin);
-    for (std::uint32_t pos = 0; pos < n; ++pos) {
-      std::fill(todo_bits.begin(), todo_bits.end(), 0);
-      add_token(m.anchors, pos, todo_bits.data());
-      for (std::size_t w = 0; w < W; ++w)
-        for (std::uint64_t bits = todo_bits[w]; bits; bits &= bits - 1)
-          anchor_at[w * 64 + std::countr_zero(bits)].push_back(pos);
-    }
-  }
+  for (const ListHit& h : doc.hits) longest_hit = std::max(longest_hit, h.end - h.begin);
   // Is rule r's anchor (if it needs one) close enough after `pos`?
   auto anchor_near = [&](std::uint32_t r, std::uint32_t pos) {
     const Impl::RuleAnchor& ra = m.rule_anchors[r];
@@ -1452,51 +1510,45 @@ void RuleSet::apply(const Analysis& doc, std::vector<Candidate>& out) const {
     return i < at.size() && at[i] - pos <= ra.tokens + ra.hits * longest_hit;
   };
 
-  std::vector<std::uint32_t> todo;
+  auto apply_rule = [&](std::uint32_t r, std::uint32_t pos) {
+    const Rule& rule = m.rules[r];
+    if (!anchor_near(r, pos)) return;
+    if (m.has_conditions && !rule.conditions.empty() && !rule_enabled(rule)) return;
+    matcher.marked = false;
+    matcher.mark_hit = matcher.last_hit = nullptr;
+    matcher.steps = 0;
+    auto done = [&](std::uint32_t) { return matcher.marked; };
+    if (!matcher.match(rule.root, pos, done)) return;
+    if (matcher.mark_end <= matcher.mark_begin) return;
+    Candidate c;
+    c.begin = matcher.mark_begin;
+    c.end = matcher.mark_end;
+    c.type = rule.type;
+    c.action = rule.action;
+    c.priority = rule.priority;
+    c.order = r;
+    c.rule = rule.name;
+    c.subtype = rule.subtype;
+    const ListHit* h = matcher.mark_hit;
+    bool same_class = h && h->cls == m.type_labels[static_cast<int>(rule.type)];
+    if (same_class && h->begin == c.begin && h->end == c.end) {
+      c.list = h->list();
+      c.canonical = h->canonical();
+      c.id = h->id();
+      if (c.subtype.empty() && h->subtype) c.subtype = m.labels->name(h->subtype);
+    }
+    out.push_back(c);
+  };
+
   for (std::uint32_t pos = 0; pos < n; ++pos) {
-    std::copy(m.anywhere_bits.begin(), m.anywhere_bits.end(), todo_bits.begin());
-    add_token(m.first, pos, todo_bits.data());
-    if (!m.second.empty && pos + 1 < n) add_token(m.second, pos + 1, todo_bits.data());
-    std::uint64_t any = 0;
-    for (std::size_t w = 0; w < W; ++w) any |= todo_bits[w];
-    if (!any) continue;
+    const std::uint64_t* here = &starts[static_cast<std::size_t>(pos) * W];
     const std::uint64_t* allowed =
         &m.shape_allowed_bits[static_cast<std::size_t>(doc.text.tokens[pos].shape) * W];
-    for (std::size_t w = 0; w < W; ++w) todo_bits[w] &= allowed[w];
-    todo.clear();
     for (std::size_t w = 0; w < W; ++w)
-      for (std::uint64_t bits = todo_bits[w]; bits; bits &= bits - 1)
-        todo.push_back(static_cast<std::uint32_t>(w * 64 + std::countr_zero(bits)));
-
-    for (std::uint32_t r : todo) {
-      const Rule& rule = m.rules[r];
-      if (!anchor_near(r, pos)) continue;
-      if (m.has_conditions && !rule.conditions.empty() && !rule_enabled(rule)) continue;
-      matcher.marked = false;
-      matcher.mark_hit = matcher.last_hit = nullptr;
-      matcher.steps = 0;
-      auto done = [&](std::uint32_t) { return matcher.marked; };
-      if (!matcher.match(rule.root, pos, done)) continue;
-      if (matcher.mark_end <= matcher.mark_begin) continue;
-      Candidate c;
-      c.begin = matcher.mark_begin;
-      c.end = matcher.mark_end;
-      c.type = rule.type;
-      c.action = rule.action;
-      c.priority = rule.priority;
-      c.order = r;
-      c.rule = rule.name;
-      c.subtype = rule.subtype;
-      const ListHit* h = matcher.mark_hit;
-      bool same_class = h && h->cls == m.type_labels[static_cast<int>(rule.type)];
-      if (same_class && h->begin == c.begin && h->end == c.end) {
-        c.list = h->list();
-        c.canonical = h->canonical();
-        c.id = h->id();
-        if (c.subtype.empty() && h->subtype) c.subtype = m.labels->name(h->subtype);
+      for (std::uint64_t bits = here[w] & allowed[w]; bits; bits &= bits - 1) {
+        const std::uint32_t r = static_cast<std::uint32_t>(w * 64 + std::countr_zero(bits));
+        apply_rule(r, pos);
       }
-      out.push_back(c);
-    }
   }
 }
 

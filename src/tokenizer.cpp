@@ -13,10 +13,10 @@ namespace {
 
 // Words after which a period belongs to the word, not to the sentence.
 constexpr std::array<std::string_view, 44> kAbbreviations = {
-    "mr",   "mrs",  "ms",   "dr",   "prof", "st",   "jr",   "sr",   "inc",  "corp", "co",
-    "ltd",  "gen",  "col",  "lt",   "sgt",  "capt", "cmdr", "adm",  "maj",  "rep",  "sen",
-    "gov",  "rev",  "mt",   "ft",   "vs",   "jan",  "feb",  "aug",  "sept", "sep",  "oct",
-    "nov",  "dec",  "no",   "bros", "messrs", "hon", "pres", "supt", "insp", "brig", "cpl"};
+    "mr",  "mrs", "ms",  "dr",   "prof",   "st",   "jr",   "sr",   "inc",  "corp", "co",
+    "ltd", "gen", "col", "lt",   "sgt",    "capt", "cmdr", "adm",  "maj",  "rep",  "sen",
+    "gov", "rev", "mt",  "ft",   "vs",     "jan",  "feb",  "aug",  "sept", "sep",  "oct",
+    "nov", "dec", "no",  "bros", "messrs", "hon",  "pres", "supt", "insp", "brig", "cpl"};
 
 bool is_abbreviation(std::string_view text) {
   if (text.size() > 6) return false;
@@ -65,12 +65,22 @@ const std::array<CharClass, 128> kAsciiClass = [] {
   return table;
 }();
 
+// Bytes that are ASCII letters or digits (false for every byte >= 0x80).
+const std::array<bool, 256> kAsciiWordByte = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 128; ++c)
+    table[c] = kAsciiClass[c] == CharClass::Letter || kAsciiClass[c] == CharClass::Digit;
+  return table;
+}();
+
 inline CharClass classify(UChar32 c) {
   if (c >= 0 && c < 0x80) return kAsciiClass[c];
   return classify_slow(c);
 }
 
-bool is_apostrophe(UChar32 c) { return c == '\'' || c == 0x2019 || c == 0x02BC; }
+bool is_apostrophe(UChar32 c) {
+  return c == '\'' || c == 0x2019 || c == 0x02BC;
+}
 
 // Joiners and modifiers that continue a run of symbols (emoji sequences).
 bool continues_symbol(UChar32 c) {
@@ -163,8 +173,8 @@ void append_folded(std::string_view word, std::string& out) {
     return;
   }
   UErrorCode status = U_ZERO_ERROR;
-  icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(word.data(),
-                                                                        static_cast<int32_t>(word.size())));
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(word.data(), static_cast<int32_t>(word.size())));
   u.foldCase();
   const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
   // NFC reorders combining marks in quadratic time: a hostile word of many
@@ -178,6 +188,47 @@ void append_folded(std::string_view word, std::string& out) {
   u.findAndReplace(icu::UnicodeString(static_cast<UChar32>(0x2019)), icu::UnicodeString('\''));
   u.findAndReplace(icu::UnicodeString(static_cast<UChar32>(0x02BC)), icu::UnicodeString('\''));
   u.toUTF8String(out);
+}
+
+// The common case in one pass: an ASCII word's folded key (appended to
+// `keys`), its hash and its shape, as shape_of, append_folded and hash_key
+// would give them. False (and `keys` unchanged) if the word is not ASCII.
+bool fold_ascii(std::string_view word, bool is_word, std::string& keys, Token& t) {
+  const std::size_t at = keys.size(), n = word.size();
+  keys.resize(at + n);
+  char* key = keys.data() + at;
+  std::uint64_t h = kKeyHashBasis;
+  int letters = 0, upper = 0, lower = 0;
+  char first = 0;  // the first letter or digit
+  for (std::size_t i = 0; i < n; ++i) {
+    unsigned char c = static_cast<unsigned char>(word[i]);
+    if (c >= 0x80) {
+      keys.resize(at);
+      return false;
+    }
+    const bool is_upper = c >= 'A' && c <= 'Z', is_lower = c >= 'a' && c <= 'z';
+    const bool is_digit = c >= '0' && c <= '9';
+    if (!first && (is_upper || is_lower || is_digit)) first = static_cast<char>(c);
+    letters += is_upper || is_lower;
+    upper += is_upper;
+    lower += is_lower;
+    if (is_upper) c = static_cast<unsigned char>(c + 32);
+    key[i] = static_cast<char>(c);
+    h ^= c;
+    h *= kKeyHashPrime;
+  }
+  t.key_size = static_cast<std::uint32_t>(n);
+  t.key_hash = static_cast<std::uint32_t>(h ^ (h >> 32));
+  if (!is_word || !first) {
+    t.shape = Shape::Punct;
+  } else if (first >= '0' && first <= '9') {
+    t.shape = Shape::Number;
+  } else if (first >= 'a' && first <= 'z') {
+    t.shape = Shape::Lower;
+  } else {
+    t.shape = letters == 1 ? Shape::Initial : lower == 0 ? Shape::AllCaps : Shape::Capitalized;
+  }
+  return true;
 }
 
 }  // namespace
@@ -241,11 +292,13 @@ void tokenize(std::string_view text, TokenizedText& out) {
     t.begin = static_cast<std::uint32_t>(begin);
     t.end = static_cast<std::uint32_t>(end);
     std::string_view word = text.substr(t.begin, t.end - t.begin);
-    t.shape = is_word ? shape_of(word) : Shape::Punct;
     t.key_begin = static_cast<std::uint32_t>(out.keys.size());
-    append_folded(word, out.keys);
-    t.key_size = static_cast<std::uint32_t>(out.keys.size() - t.key_begin);
-    t.key_hash = hash_key(out.key(t));
+    if (!fold_ascii(word, is_word, out.keys, t)) {
+      t.shape = is_word ? shape_of(word) : Shape::Punct;
+      append_folded(word, out.keys);
+      t.key_size = static_cast<std::uint32_t>(out.keys.size() - t.key_begin);
+      t.key_hash = hash_key(out.key(t));
+    }
     t.space_before = space_before;
     t.newline_before = newline_before;
     bool punct = t.shape == Shape::Punct || t.shape == Shape::Symbol;
@@ -260,6 +313,11 @@ void tokenize(std::string_view text, TokenizedText& out) {
 
   int32_t i = 0;
   while (i < d.n) {
+    if (text[i] == ' ') {  // the most common byte, for the price of a compare
+      space_before = true;
+      ++i;
+      continue;
+    }
     int32_t next;
     UChar32 c = d.at(i, next);
     CharClass cls = classify(c);
@@ -328,6 +386,10 @@ void tokenize(std::string_view text, TokenizedText& out) {
         int32_t segment_letters = 1;  // letters since the start or last period
         bool internal_period = false;
         for (;;) {
+          while (end < d.n && kAsciiWordByte[static_cast<unsigned char>(text[end])]) {
+            ++end;  // the common case: a run of ASCII letters and digits
+            ++segment_letters;
+          }
           int32_t after;
           UChar32 n2 = d.at(end, after);
           CharClass k = n2 < 0 ? CharClass::Invalid : classify(n2);

@@ -1,4 +1,6 @@
 // Evaluation: reading CoNLL gold data and scoring exact matches.
+#include "nerx/eval.hpp"
+
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -6,7 +8,6 @@
 #include <vector>
 
 #include "nerx/error.hpp"
-#include "nerx/eval.hpp"
 
 namespace {
 
@@ -50,7 +51,8 @@ const char* kTwoDocs =
 TEST(ReadConll, DocumentsSentencesAndEntities) {
   auto docs = read(kTwoDocs);
   ASSERT_EQ(docs.size(), 2u);
-  EXPECT_EQ(docs[0].text, "Ishaq Dar visited Kabul .\nThe Tehrik e Taliban Pakistan English speakers");
+  EXPECT_EQ(docs[0].text,
+            "Ishaq Dar visited Kabul .\nThe Tehrik e Taliban Pakistan English speakers");
   ASSERT_EQ(docs[0].entities.size(), 3u);  // MISC is not scored
   EXPECT_EQ(slice(docs[0], docs[0].entities[0]), "Ishaq Dar");
   EXPECT_EQ(docs[0].entities[0].type, EntityType::Person);
@@ -175,7 +177,8 @@ TEST(Score, PrintErrors) {
   auto docs = read("Ishaq\tB-PER\nDar\tI-PER\nvisited\tO\nKabul\tB-LOC\n");
   ASSERT_EQ(docs.size(), 1u);
   std::ostringstream out;
-  nerx::print_errors(docs[0], {ent(0, 5, EntityType::Person), ent(18, 23, EntityType::Organization)}, out);
+  nerx::print_errors(docs[0],
+                     {ent(0, 5, EntityType::Person), ent(18, 23, EntityType::Organization)}, out);
   std::string s = out.str();
   EXPECT_NE(s.find("MISS\tPERSON\t[[Ishaq Dar]] visited Kabul"), std::string::npos) << s;
   EXPECT_NE(s.find("FALSE\tPERSON\t[[Ishaq]] Dar visited Kabul"), std::string::npos) << s;

@@ -1,10 +1,12 @@
 // The whole pipeline with the default embedded model.
+#include "nerx/extractor.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cctype>
-#include <iterator>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -13,7 +15,6 @@
 
 #include "nerx/default_model.hpp"
 #include "nerx/error.hpp"
-#include "nerx/extractor.hpp"
 #include "nerx/model.hpp"
 #include "test_util.hpp"
 
@@ -43,7 +44,8 @@ std::vector<Mention> mentions(std::string_view text, const std::vector<nerx::Ent
 
 std::string show(const std::vector<Mention>& ms) {
   std::ostringstream s;
-  for (const auto& [type, b, e, text] : ms) s << "  " << type << " [" << b << "," << e << ") " << text << "\n";
+  for (const auto& [type, b, e, text] : ms)
+    s << "  " << type << " [" << b << "," << e << ") " << text << "\n";
   return s.str();
 }
 
@@ -85,7 +87,8 @@ TEST(Extractor, EverySpanSlicesItsText) {
       "Foreign Minister Ishaq Dar visited Kabul.",
       "Pakistan's Foreign Minister Ishaq Dar met Amir Khan Muttaqi in Islamabad on Monday.",
       "Caf\xC3\xA9 owners in Z\xC3\xBCrich and S\xC3\xA3o Paulo met the mayor of K\xC3\xB6ln.",
-      "\xF0\x9F\x98\x80 Kabul \xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9 Herat \xE6\x9D\xB1\xE4\xBA\xAC Pakistan",
+      "\xF0\x9F\x98\x80 Kabul \xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9 Herat "
+      "\xE6\x9D\xB1\xE4\xBA\xAC Pakistan",
       "Bad bytes \xFF\xFE in Kabul \xC3 and Pakistan\xE6\x9D",
       "",
       "   \n\n  ",
@@ -123,12 +126,14 @@ TEST(Extractor, PropagationCanBeTurnedOff) {
 }
 
 TEST(Extractor, UserLayerAddsNames) {
-  auto user = nerx_test::make_model({nerx_test::entry("Zorblat Industries", "ORGANIZATION", "", 0, nerx::kUserList)},
-                                    "user_org (30): [ORGANIZATION: @ORGANIZATION(user)]\n", "user");
+  auto user = nerx_test::make_model(
+      {nerx_test::entry("Zorblat Industries", "ORGANIZATION", "", 0, nerx::kUserList)},
+      "user_org (30): [ORGANIZATION: @ORGANIZATION(user)]\n", "user");
   nerx::Extractor ex({nerx::Model::view(nerx::default_model_image(), "default"), user});
   std::string text = "Zorblat Industries opened an office in Kabul.";
   auto got = mentions(text, ex.extract(text));
-  EXPECT_NE(std::find(got.begin(), got.end(), Mention{"ORGANIZATION", 0, 18, "Zorblat Industries"}), got.end())
+  EXPECT_NE(std::find(got.begin(), got.end(), Mention{"ORGANIZATION", 0, 18, "Zorblat Industries"}),
+            got.end())
       << show(got);
 }
 
@@ -151,7 +156,8 @@ TEST(Model, SaveAndLoadRoundTrip) {
   nerx::Extractor ex({model});
   std::string text = "Shares of Zorblat Industries fell.";
   auto got = mentions(text, ex.extract(text));
-  EXPECT_EQ(got, (std::vector<Mention>{{"ORGANIZATION", 10, 28, "Zorblat Industries"}})) << show(got);
+  EXPECT_EQ(got, (std::vector<Mention>{{"ORGANIZATION", 10, 28, "Zorblat Industries"}}))
+      << show(got);
 }
 
 TEST(Model, LoadErrorsNameTheFile) {
@@ -245,7 +251,8 @@ TEST(Article, PakistanAfghanistanExactMentions) {
   };
   std::vector<Mention> want;
   auto add = [&](const char* type, std::size_t begin, std::string_view word) {
-    if (begin != std::string::npos) want.emplace_back(type, begin, begin + word.size(), std::string(word));
+    if (begin != std::string::npos)
+      want.emplace_back(type, begin, begin + word.size(), std::string(word));
   };
 
   // The article as the expectations below read it.
@@ -327,8 +334,8 @@ TEST(Extractor, LongTextsInPartsKeepWholeTextOffsets) {
   ASSERT_EQ(entities.size(), 3 * copies);
   for (std::size_t i = 0; i < entities.size(); ++i) {
     std::size_t copy = i / 3;
-    std::string_view got = std::string_view(text).substr(entities[i].begin,
-                                                         entities[i].end - entities[i].begin);
+    std::string_view got =
+        std::string_view(text).substr(entities[i].begin, entities[i].end - entities[i].begin);
     const std::string_view expected[] = {"Ishaq Dar", "Kabul", "Taliban"};
     EXPECT_EQ(got, expected[i % 3]);
     EXPECT_GE(entities[i].begin, copy * paragraph.size());

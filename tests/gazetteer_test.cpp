@@ -1,4 +1,6 @@
 // Gazetteers: TSV parsing, image building, Aho-Corasick matching, image checks.
+#include "nerx/gazetteer.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -9,7 +11,6 @@
 #include <vector>
 
 #include "nerx/error.hpp"
-#include "nerx/gazetteer.hpp"
 #include "nerx/tokenizer.hpp"
 #include "test_util.hpp"
 
@@ -17,7 +18,8 @@ namespace {
 
 using nerx_test::entry;
 
-std::vector<nerx::GazetteerEntry> parse(const std::string& tsv, const std::string& file = "lists/cities.tsv") {
+std::vector<nerx::GazetteerEntry> parse(const std::string& tsv,
+                                        const std::string& file = "lists/cities.tsv") {
   std::istringstream in(tsv);
   return nerx::read_gazetteer(in, file);
 }
@@ -36,13 +38,17 @@ nerx::Error parse_error(const std::string& tsv, const std::string& file = "my.ts
 // ---------------------------------------------------------------- parsing
 
 TEST(ReadGazetteer, ParsesAllColumns) {
-  auto entries = parse("Kabul\tLOCATION\tcity\tK\xC4\x81" "bul\tid=Q5838;pop=4601789;country=AF\n");
+  auto entries = parse(
+      "Kabul\tLOCATION\tcity\tK\xC4\x81"
+      "bul\tid=Q5838;pop=4601789;country=AF\n");
   ASSERT_EQ(entries.size(), 1u);
   const auto& e = entries[0];
   EXPECT_EQ(e.name, "Kabul");
   EXPECT_EQ(e.type, "LOCATION");
   EXPECT_EQ(e.subtype, "city");
-  EXPECT_EQ(e.canonical, "K\xC4\x81" "bul");
+  EXPECT_EQ(e.canonical,
+            "K\xC4\x81"
+            "bul");
   EXPECT_EQ(e.id, "Q5838");
   EXPECT_EQ(e.population, 4601789u);
   EXPECT_EQ(e.flags, 0);
@@ -117,7 +123,7 @@ TEST(ReadGazetteer, InvalidUtf8) {
 
 TEST(ReadGazetteer, OtherErrors) {
   EXPECT_EQ(parse_error("Kabul\n").line(), 1u);                      // no TYPE column
-  EXPECT_EQ(parse_error("\tLOCATION\n").column(), 1u);                // empty name
+  EXPECT_EQ(parse_error("\tLOCATION\n").column(), 1u);               // empty name
   EXPECT_EQ(parse_error("a\tLOCATION\t\t\tcommon=2\n").line(), 1u);  // flag not 0/1
   EXPECT_EQ(parse_error("a\tLOCATION\t\t\tnovalue\n").line(), 1u);   // not key=value
 }
@@ -179,8 +185,7 @@ TEST(Gazetteer, OverlappingNamesAhoCorasick) {
 TEST(Gazetteer, FailureLinksRecoverPartialMatches) {
   // "a a b" must be found at 1 after the attempt at 0 fails on the third "a".
   auto b = build({entry("a a b", "X"), entry("a b c", "X")});
-  EXPECT_EQ(hits(b->gazetteer, "a a a b c"),
-            (std::vector<Hit>{{1, 4, "a a b"}, {2, 5, "a b c"}}));
+  EXPECT_EQ(hits(b->gazetteer, "a a a b c"), (std::vector<Hit>{{1, 4, "a a b"}, {2, 5, "a b c"}}));
 }
 
 TEST(Gazetteer, ChainedNamesAfterACompleteName) {
@@ -193,6 +198,21 @@ TEST(Gazetteer, ChainedNamesAfterACompleteName) {
   auto c = build({entry("x", "X"), entry("y z", "X")});
   EXPECT_EQ(hits(c->gazetteer, "x y z x"),
             (std::vector<Hit>{{0, 1, "x"}, {1, 3, "y z"}, {3, 4, "x"}}));
+}
+
+TEST(Gazetteer, ThreadCachesKeepGazetteersApart) {
+  // Words and automaton transitions are cached per thread; two gazetteers
+  // whose states and word ids coincide, used in turn, must each give their
+  // own hits, and a gazetteer built where a freed one was must too.
+  auto one = build({entry("a b", "X"), entry("c", "X")});
+  auto two = build({entry("a c", "X"), entry("b", "X")});
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_EQ(hits(one->gazetteer, "a b a c"), (std::vector<Hit>{{0, 2, "a b"}, {3, 4, "c"}}));
+    EXPECT_EQ(hits(two->gazetteer, "a b a c"), (std::vector<Hit>{{1, 2, "b"}, {2, 4, "a c"}}));
+  }
+  one.reset();
+  auto three = build({entry("a b c", "X")});
+  EXPECT_EQ(hits(three->gazetteer, "a b a b c"), (std::vector<Hit>{{2, 5, "a b c"}}));
 }
 
 TEST(Gazetteer, SharedPrefixes) {
@@ -219,8 +239,9 @@ TEST(Gazetteer, SharedSuffixesAndNesting) {
 }
 
 TEST(Gazetteer, NamesOfManyLengths) {
-  auto b = build({entry("Tehrik e Taliban Pakistan", "ORGANIZATION"), entry("Taliban", "ORGANIZATION"),
-                  entry("Pakistan", "LOCATION"), entry("e", "X")});
+  auto b =
+      build({entry("Tehrik e Taliban Pakistan", "ORGANIZATION"), entry("Taliban", "ORGANIZATION"),
+             entry("Pakistan", "LOCATION"), entry("e", "X")});
   EXPECT_EQ(hits(b->gazetteer, "the Tehrik e Taliban Pakistan (TTP)"),
             (std::vector<Hit>{{1, 5, "Tehrik e Taliban Pakistan"},
                               {2, 3, "e"},
@@ -307,8 +328,8 @@ TEST(Gazetteer, ManyEntries) {
 // then u64 pairs (offset, count) for strings, vocab, nodes, edges, entries,
 // labels, rules. Node = 8 x u32 (edge_begin, edge_count, fail, output_link,
 // entry_begin, entry_count, depth, pad). Edge = 2 x u32 (word, target).
-constexpr std::size_t kVocabOff = 32, kVocabSlots = 40, kNodesOff = 48, kNodeCount = 56, kEdgesOff = 64,
-                      kLabelsOff = 96, kLabelCount = 104;
+constexpr std::size_t kVocabOff = 32, kVocabSlots = 40, kNodesOff = 48, kNodeCount = 56,
+                      kEdgesOff = 64, kLabelsOff = 96, kLabelCount = 104;
 
 std::uint64_t read_u64(const std::string& image, std::size_t at) {
   std::uint64_t v;
@@ -414,7 +435,8 @@ TEST(GazetteerImage, RejectsVocabularyWithoutEmptySlot) {
 TEST(GazetteerImage, RejectsInconsistentNodeDepth) {
   std::string image = sample_image();
   std::size_t nodes = static_cast<std::size_t>(read_u64(image, kNodesOff));
-  std::size_t last = static_cast<std::size_t>(read_u64(image, kNodeCount)) - 1;  // "kabul", an entry node
+  std::size_t last =
+      static_cast<std::size_t>(read_u64(image, kNodeCount)) - 1;  // "kabul", an entry node
   ASSERT_GT(last, 0u);
   write_u32(image, nodes + last * 32 + 24, 1000);  // its depth
   EXPECT_THROW(nerx::Gazetteer(image, "m"), nerx::Error);

@@ -1,10 +1,10 @@
 // Offsets: byte offsets converted to code points, bytes and UTF-16 units.
+#include "nerx/offsets.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
-
-#include "nerx/offsets.hpp"
 
 namespace {
 
@@ -45,7 +45,9 @@ TEST(Offsets, Codepoints) {
             (std::vector<std::size_t>{0, 5, 6, 10, 11, 12, 13, 15}));
 }
 
-TEST(Offsets, Bytes) { EXPECT_EQ(convert(kText, kBytes, OffsetUnit::Byte), kBytes); }
+TEST(Offsets, Bytes) {
+  EXPECT_EQ(convert(kText, kBytes, OffsetUnit::Byte), kBytes);
+}
 
 TEST(Offsets, Utf16) {
   EXPECT_EQ(convert(kText, kBytes, OffsetUnit::Utf16),
@@ -62,14 +64,16 @@ TEST(Offsets, Totals) {
 TEST(Offsets, BaseUnitsAreAdded) {
   EXPECT_EQ(convert(kText, {0, 7, 24}, OffsetUnit::Codepoint, 100),
             (std::vector<std::size_t>{100, 106, 115}));
-  EXPECT_EQ(convert(kText, {0, 7, 24}, OffsetUnit::Byte, 100), (std::vector<std::size_t>{100, 107, 124}));
+  EXPECT_EQ(convert(kText, {0, 7, 24}, OffsetUnit::Byte, 100),
+            (std::vector<std::size_t>{100, 107, 124}));
   EXPECT_EQ(OffsetCounter(kText, OffsetUnit::Utf16, 10).total(), 26u);
 }
 
 TEST(Offsets, GoingBackwardsCountsAgain) {
   EXPECT_EQ(convert(kText, {24, 7, 18, 0, 13}, OffsetUnit::Codepoint),
             (std::vector<std::size_t>{15, 6, 13, 0, 11}));
-  EXPECT_EQ(convert(kText, {24, 13, 17}, OffsetUnit::Utf16), (std::vector<std::size_t>{16, 11, 13}));
+  EXPECT_EQ(convert(kText, {24, 13, 17}, OffsetUnit::Utf16),
+            (std::vector<std::size_t>{16, 11, 13}));
 }
 
 TEST(Offsets, PastTheEndIsClamped) {
@@ -78,7 +82,11 @@ TEST(Offsets, PastTheEndIsClamped) {
 
 TEST(Offsets, InvalidBytesCountOneUnitEach) {
   // a, FF, b, E6 9D (a truncated three-byte sequence), c, C0 AF (overlong), d
-  std::string text = "a\xFF" "b\xE6\x9D" "c\xC0\xAF" "d";
+  std::string text =
+      "a\xFF"
+      "b\xE6\x9D"
+      "c\xC0\xAF"
+      "d";
   ASSERT_EQ(text.size(), 9u);
   for (OffsetUnit unit : {OffsetUnit::Codepoint, OffsetUnit::Utf16, OffsetUnit::Byte}) {
     EXPECT_EQ(convert(text, {0, 1, 2, 3, 5, 6, 8, 9}, unit),
@@ -87,7 +95,9 @@ TEST(Offsets, InvalidBytesCountOneUnitEach) {
     EXPECT_EQ(OffsetCounter(text, unit).total(), 9u);
   }
   // Mixed with valid multi-byte characters.
-  std::string mixed = "\xC3\xA9\xFF\xF0\x9F\x98\x80\xFF" "x";  // é FF 😀 FF x
+  std::string mixed =
+      "\xC3\xA9\xFF\xF0\x9F\x98\x80\xFF"
+      "x";  // é FF 😀 FF x
   EXPECT_EQ(convert(mixed, {0, 2, 3, 7, 8, 9}, OffsetUnit::Codepoint),
             (std::vector<std::size_t>{0, 1, 2, 3, 4, 5}));
   EXPECT_EQ(convert(mixed, {0, 2, 3, 7, 8, 9}, OffsetUnit::Utf16),
@@ -97,7 +107,10 @@ TEST(Offsets, InvalidBytesCountOneUnitEach) {
 // Each invalid byte is its own unit, so an offset may fall between two bytes
 // of one ill-formed sequence (E6 9D): byte 4 is unit 4.
 TEST(Offsets, OffsetBetweenTwoInvalidBytes) {
-  std::string text = "a\xFF" "b\xE6\x9D" "c";
+  std::string text =
+      "a\xFF"
+      "b\xE6\x9D"
+      "c";
   EXPECT_EQ(OffsetCounter(text, OffsetUnit::Codepoint).to_unit(4), 4u);
   EXPECT_EQ(convert(text, {3, 4, 5}, OffsetUnit::Codepoint), (std::vector<std::size_t>{3, 4, 5}));
   EXPECT_EQ(convert(text, {3, 4, 5}, OffsetUnit::Utf16), (std::vector<std::size_t>{3, 4, 5}));
@@ -106,7 +119,8 @@ TEST(Offsets, OffsetBetweenTwoInvalidBytes) {
 TEST(Offsets, AsciiIsIdentity) {
   std::string text = "Ishaq Dar visited Kabul.";
   for (OffsetUnit unit : {OffsetUnit::Codepoint, OffsetUnit::Utf16, OffsetUnit::Byte})
-    EXPECT_EQ(convert(text, {0, 6, 9, 18, 23, 24}, unit), (std::vector<std::size_t>{0, 6, 9, 18, 23, 24}));
+    EXPECT_EQ(convert(text, {0, 6, 9, 18, 23, 24}, unit),
+              (std::vector<std::size_t>{0, 6, 9, 18, 23, 24}));
 }
 
 }  // namespace

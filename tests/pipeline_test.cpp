@@ -1,14 +1,14 @@
 // The batch pipeline: input order, identical output for any number of
 // workers, failed records reported and counted.
+#include "nerx/pipeline.hpp"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <vector>
 
 #include "nerx/default_model.hpp"
-#include "nerx/pipeline.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -27,7 +27,7 @@ struct Outcome {
 };
 
 Outcome run_all(const std::vector<std::string>& paths, nerx::ReaderOptions reader_options,
-        nerx::WriterOptions writer_options, nerx::PipelineOptions options) {
+                nerx::WriterOptions writer_options, nerx::PipelineOptions options) {
   Outcome r;
   nerx::DocumentReader reader(paths, reader_options);
   auto writer = nerx::make_writer(writer_options);

@@ -1,22 +1,23 @@
 // Readers: text, lines and jsonl modes over files, folders and stdin.
-#include <gtest/gtest.h>
+#include "nerx/reader.hpp"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <string>
 #include <vector>
 
-#include "nerx/reader.hpp"
 #include "test_util.hpp"
 
 namespace {
 
-using nlohmann::ordered_json;
 using nerx_test::TempDir;
+using nlohmann::ordered_json;
 
-std::vector<nerx::Document> read_all(std::vector<std::string> paths, nerx::ReaderOptions options = {}) {
+std::vector<nerx::Document> read_all(std::vector<std::string> paths,
+                                     nerx::ReaderOptions options = {}) {
   nerx::DocumentReader reader(std::move(paths), options);
   std::vector<nerx::Document> docs;
   nerx::Document d;
@@ -128,7 +129,8 @@ TEST(Reader, RecursiveFolderInSortedOrder) {
     texts.push_back(d.text);
   }
   EXPECT_EQ(paths, (std::vector<std::string>{root + "/B.txt", root + "/a.txt", root + "/b.txt",
-                                             root + "/sub/a.txt", root + "/sub/c.txt", root + "/z/y.txt"}));
+                                             root + "/sub/a.txt", root + "/sub/c.txt",
+                                             root + "/z/y.txt"}));
   EXPECT_EQ(texts, (std::vector<std::string>{"B", "a", "b", "sub/a", "sub/c", "z/y"}));
   for (std::size_t i = 0; i < docs.size(); ++i) EXPECT_EQ(docs[i].fields["id"], i + 1);
   // A trailing slash does not double it.
@@ -218,10 +220,11 @@ TEST(Reader, LinesModeMissingFile) {
 
 TEST(Reader, JsonlEchoesOtherFieldsInOrder) {
   TempDir dir;
-  std::string f = dir.write("r.jsonl",
-                            "{\"zid\":\"a\",\"text\":\"Kabul\",\"lang\":\"en\",\"meta\":{\"k\":[1,2]}}\n"
-                            "{\"text\":\"caf\\u00e9 \\ud83d\\ude00\",\"n\":2}\r\n"
-                            "{\"b\":null,\"text\":\"last\"}");  // no final newline
+  std::string f =
+      dir.write("r.jsonl",
+                "{\"zid\":\"a\",\"text\":\"Kabul\",\"lang\":\"en\",\"meta\":{\"k\":[1,2]}}\n"
+                "{\"text\":\"caf\\u00e9 \\ud83d\\ude00\",\"n\":2}\r\n"
+                "{\"b\":null,\"text\":\"last\"}");  // no final newline
   auto docs = read_all({f}, mode(nerx::InputMode::Jsonl));
   ASSERT_EQ(docs.size(), 3u);
   for (const auto& d : docs) EXPECT_TRUE(d.error.empty()) << d.error;
@@ -245,13 +248,13 @@ TEST(Reader, JsonlTextField) {
 TEST(Reader, JsonlBadRecordsAreErrorsInPlace) {
   TempDir dir;
   std::string f = dir.write("r.jsonl",
-                            "{\"text\":\"ok 1\"}\n"          // 1
-                            "{\"body\":\"no text\"}\n"       // 2 missing field
-                            "{\"text\":42}\n"                // 3 not a string
-                            "{\"text\":null}\n"              // 4 not a string
-                            "{not json}\n"                   // 5 invalid JSON
-                            "\n"                             // 6 blank line
-                            "[\"text\"]\n"                   // 7 not an object
+                            "{\"text\":\"ok 1\"}\n"           // 1
+                            "{\"body\":\"no text\"}\n"        // 2 missing field
+                            "{\"text\":42}\n"                 // 3 not a string
+                            "{\"text\":null}\n"               // 4 not a string
+                            "{not json}\n"                    // 5 invalid JSON
+                            "\n"                              // 6 blank line
+                            "[\"text\"]\n"                    // 7 not an object
                             "{\"text\":\"ok 8\"} trailing\n"  // 8 invalid JSON
                             "{\"text\":\"ok 9\"}\n");
   auto docs = read_all({f}, mode(nerx::InputMode::Jsonl));

@@ -1,10 +1,11 @@
 // The resolver: overlaps, vetoes, retypes, name propagation, one type per name.
+#include "nerx/resolver.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "nerx/resolver.hpp"
 #include "nerx/tokenizer.hpp"
 
 namespace {
@@ -68,12 +69,15 @@ struct Doc {
 
 // ---------------------------------------------------------------- overlaps
 
-TEST(ResolveOverlaps, Empty) { EXPECT_TRUE(nerx::resolve_overlaps({}).empty()); }
+TEST(ResolveOverlaps, Empty) {
+  EXPECT_TRUE(nerx::resolve_overlaps({}).empty());
+}
 
 TEST(ResolveOverlaps, LongestWins) {
   EXPECT_EQ(describe(nerx::resolve_overlaps({cand(1, 2, LOC, 90), cand(0, 2, PER, 10)})),
             (Strings{"0-2 PERSON"}));
-  EXPECT_EQ(describe(nerx::resolve_overlaps({cand(2, 3, LOC, 90), cand(0, 5, ORG, 10), cand(4, 6, PER, 99)})),
+  EXPECT_EQ(describe(nerx::resolve_overlaps(
+                {cand(2, 3, LOC, 90), cand(0, 5, ORG, 10), cand(4, 6, PER, 99)})),
             (Strings{"0-5 ORGANIZATION"}));
 }
 
@@ -92,40 +96,42 @@ TEST(ResolveOverlaps, ThenOrder) {
 }
 
 TEST(ResolveOverlaps, DisjointAndAdjacentSpansAllKeptInOrder) {
-  EXPECT_EQ(describe(nerx::resolve_overlaps(
-                {cand(5, 6, ORG, 10), cand(0, 1, PER, 10), cand(1, 3, LOC, 10), cand(3, 4, PER, 10)})),
+  EXPECT_EQ(describe(nerx::resolve_overlaps({cand(5, 6, ORG, 10), cand(0, 1, PER, 10),
+                                             cand(1, 3, LOC, 10), cand(3, 4, PER, 10)})),
             (Strings{"0-1 PERSON", "1-3 LOCATION", "3-4 PERSON", "5-6 ORGANIZATION"}));
 }
 
 TEST(ResolveOverlaps, LongestFirstThenTheRestFitAround) {
   // 1-4 wins; 0-2 and 3-5 overlap it; 4-5 and 0-1 fit.
-  EXPECT_EQ(describe(nerx::resolve_overlaps({cand(0, 2, PER, 99), cand(1, 4, ORG, 1), cand(3, 5, LOC, 99),
-                                             cand(4, 5, LOC, 1), cand(0, 1, PER, 1)})),
-            (Strings{"0-1 PERSON", "1-4 ORGANIZATION", "4-5 LOCATION"}));
+  EXPECT_EQ(
+      describe(nerx::resolve_overlaps({cand(0, 2, PER, 99), cand(1, 4, ORG, 1), cand(3, 5, LOC, 99),
+                                       cand(4, 5, LOC, 1), cand(0, 1, PER, 1)})),
+      (Strings{"0-1 PERSON", "1-4 ORGANIZATION", "4-5 LOCATION"}));
 }
 
 TEST(ResolveOverlaps, Veto) {
   auto out = nerx::resolve_overlaps({
-      cand(1, 2, LOC, 30),                                // inside, weaker: removed
-      cand(0, 2, PER, 50),                                // inside, stronger: kept
-      cand(2, 4, ORG, 10),                                // not inside: kept
-      cand(0, 3, PER, 0, 0, CandidateAction::Veto),       // weak veto: nothing
+      cand(1, 2, LOC, 30),                           // inside, weaker: removed
+      cand(0, 2, PER, 50),                           // inside, stronger: kept
+      cand(2, 4, ORG, 10),                           // not inside: kept
+      cand(0, 3, PER, 0, 0, CandidateAction::Veto),  // weak veto: nothing
       cand(0, 2, PER, 40, 0, CandidateAction::Veto),
   });
   EXPECT_EQ(describe(out), (Strings{"0-2 PERSON", "2-4 ORGANIZATION"}));
   // A veto at equal priority wins.
-  EXPECT_TRUE(nerx::resolve_overlaps({cand(1, 2, LOC, 40), cand(1, 2, PER, 40, 0, CandidateAction::Veto)}).empty());
+  EXPECT_TRUE(
+      nerx::resolve_overlaps({cand(1, 2, LOC, 40), cand(1, 2, PER, 40, 0, CandidateAction::Veto)})
+          .empty());
 }
 
 TEST(ResolveOverlaps, Retype) {
   auto out = nerx::resolve_overlaps({
-      cand(0, 1, LOC, 30),
-      cand(0, 1, ORG, 50, 0, CandidateAction::Retype, "retype_rule"),
-      cand(2, 3, LOC, 60),                                     // stronger than the retype
+      cand(0, 1, LOC, 30), cand(0, 1, ORG, 50, 0, CandidateAction::Retype, "retype_rule"),
+      cand(2, 3, LOC, 60),  // stronger than the retype
       cand(2, 3, ORG, 50, 0, CandidateAction::Retype),
-      cand(4, 6, LOC, 30),                                     // retype on another span
+      cand(4, 6, LOC, 30),  // retype on another span
       cand(4, 5, ORG, 50, 0, CandidateAction::Retype),
-      cand(7, 8, PER, 50, 0, CandidateAction::Retype),         // retype alone adds nothing
+      cand(7, 8, PER, 50, 0, CandidateAction::Retype),  // retype alone adds nothing
   });
   EXPECT_EQ(describe(out), (Strings{"0-1 ORGANIZATION", "2-3 LOCATION", "4-6 LOCATION"}));
   ASSERT_FALSE(out.empty());
@@ -143,8 +149,8 @@ TEST(ResolveOverlaps, VetoThenOverlap) {
 
 TEST(Resolve, SurnamePropagates) {
   Doc d("Foreign Minister Ishaq Dar met the press. Later Dar said no, and dar is a word.");
-  std::vector<nerx::Candidate> cands{cand(d.at("Ishaq"), d.at("Dar") + 1, PER, 60, 0,
-                                          CandidateAction::Add, "title_name")};
+  std::vector<nerx::Candidate> cands{
+      cand(d.at("Ishaq"), d.at("Dar") + 1, PER, 60, 0, CandidateAction::Add, "title_name")};
   nerx::ResolverOptions options;
   auto out = nerx::resolve(d.analysis, cands, options);
   EXPECT_EQ(d.describe(out), (Strings{"Ishaq Dar PERSON", "Dar PERSON"}));
@@ -231,7 +237,8 @@ TEST(Resolve, OneTypePerName) {
 
 TEST(Resolve, OneTypePerNameEqualEvidenceMostMentionsWin) {
   Doc d("Jordan spoke. Jordan cheered. Jordan smiled.");
-  std::vector<nerx::Candidate> cands{cand(0, 1, LOC, 30), cand(d.at("Jordan", 1), d.at("Jordan", 1) + 1, PER, 30),
+  std::vector<nerx::Candidate> cands{cand(0, 1, LOC, 30),
+                                     cand(d.at("Jordan", 1), d.at("Jordan", 1) + 1, PER, 30),
                                      cand(d.at("Jordan", 2), d.at("Jordan", 2) + 1, PER, 30)};
   nerx::ResolverOptions options;
   options.propagate_names = false;
@@ -246,7 +253,8 @@ TEST(Resolve, OneTypePerNameIsCaseInsensitive) {
   Doc d("JORDAN - Fans of Jordan cheered.");
   nerx::ResolverOptions options;
   options.propagate_names = false;
-  auto out = nerx::resolve(d.analysis, {cand(0, 1, LOC, 70), cand(d.at("Jordan"), d.at("Jordan") + 1, PER, 30)},
+  auto out = nerx::resolve(d.analysis,
+                           {cand(0, 1, LOC, 70), cand(d.at("Jordan"), d.at("Jordan") + 1, PER, 30)},
                            options);
   EXPECT_EQ(d.describe(out), (Strings{"JORDAN LOCATION", "Jordan LOCATION"}));
 }

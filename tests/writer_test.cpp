@@ -1,19 +1,19 @@
 // Writers: record shape (DESIGN.md), echoed fields, error records, escaping,
 // json and tsv formats, offset units.
+#include "nerx/writer.hpp"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <vector>
-
-#include "nerx/writer.hpp"
 
 namespace {
 
 using nlohmann::ordered_json;
 
-nerx::Entity ent(std::size_t begin, std::size_t end, nerx::EntityType type, std::string subtype = "") {
+nerx::Entity ent(std::size_t begin, std::size_t end, nerx::EntityType type,
+                 std::string subtype = "") {
   nerx::Entity e;
   e.begin = begin;
   e.end = end;
@@ -96,8 +96,9 @@ TEST(Writer, JsonlRecordShape) {
 TEST(Writer, AllTypesAreNamed) {
   nerx::Document d;
   d.text = "A B C";
-  auto j = ordered_json::parse(jsonl(d, {ent(0, 1, nerx::EntityType::Person), ent(2, 3, nerx::EntityType::Location),
-                                          ent(4, 5, nerx::EntityType::Organization)}));
+  auto j = ordered_json::parse(
+      jsonl(d, {ent(0, 1, nerx::EntityType::Person), ent(2, 3, nerx::EntityType::Location),
+                ent(4, 5, nerx::EntityType::Organization)}));
   EXPECT_EQ(j["entities"][0]["type"], "PERSON");
   EXPECT_EQ(j["entities"][1]["type"], "LOCATION");
   EXPECT_EQ(j["entities"][2]["type"], "ORGANIZATION");
@@ -152,7 +153,8 @@ TEST(Writer, OptionalFields) {
 TEST(Writer, FieldsEchoedInOrder) {
   nerx::Document d;
   d.text = "Kabul";
-  d.fields = ordered_json::parse(R"({"zeta":1,"doc":"a","meta":{"x":[1,2],"y":null},"n":null,"f":1.5,"b":true})");
+  d.fields = ordered_json::parse(
+      R"({"zeta":1,"doc":"a","meta":{"x":[1,2],"y":null},"n":null,"f":1.5,"b":true})");
   auto j = ordered_json::parse(jsonl(d, {ent(0, 5, nerx::EntityType::Location)}));
   EXPECT_EQ(keys(j), (std::vector<std::string>{"zeta", "doc", "meta", "n", "f", "b", "entities"}));
   EXPECT_EQ(j["meta"], ordered_json::parse(R"({"x":[1,2],"y":null})"));
@@ -267,10 +269,11 @@ TEST(Writer, TsvFormat) {
   nerx::Document json_doc;
   json_doc.text = "A\tB";
   json_doc.fields["id"] = "doc-1";
-  std::string out = write_all(o, {sample_doc(), lines_doc, json_doc},
-                              {sample_entities(),
-                               {ent(0, 5, nerx::EntityType::Location), ent(10, 13, nerx::EntityType::Person)},
-                               {ent(0, 3, nerx::EntityType::Organization)}});
+  std::string out =
+      write_all(o, {sample_doc(), lines_doc, json_doc},
+                {sample_entities(),
+                 {ent(0, 5, nerx::EntityType::Location), ent(10, 13, nerx::EntityType::Person)},
+                 {ent(0, 3, nerx::EntityType::Organization)}});
   EXPECT_EQ(lines_of(out), (std::vector<std::string>{
                                "document\tstart\tend\ttype\ttext",
                                "in.txt\t6\t15\tPERSON\tIshaq Dar",
@@ -287,11 +290,12 @@ TEST(Writer, TsvNumbersRecordsWithoutName) {
   nerx::Document a, b;
   a.text = "Herat";
   b.text = "Kabul";
-  std::string out = write_all(o, {a, b}, {{ent(0, 5, nerx::EntityType::Location)},
-                                          {ent(0, 5, nerx::EntityType::Location)}});
-  EXPECT_EQ(lines_of(out), (std::vector<std::string>{"document\tstart\tend\ttype\ttext",
-                                                     "1\t0\t5\tLOCATION\tHerat",
-                                                     "2\t0\t5\tLOCATION\tKabul"}));
+  std::string out =
+      write_all(o, {a, b},
+                {{ent(0, 5, nerx::EntityType::Location)}, {ent(0, 5, nerx::EntityType::Location)}});
+  EXPECT_EQ(lines_of(out),
+            (std::vector<std::string>{"document\tstart\tend\ttype\ttext",
+                                      "1\t0\t5\tLOCATION\tHerat", "2\t0\t5\tLOCATION\tKabul"}));
 }
 
 }  // namespace

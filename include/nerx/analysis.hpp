@@ -40,9 +40,9 @@ struct ListHit {
   std::uint32_t cls;         // label: LOCATION, GIVEN_NAME, ...
   std::uint32_t subtype;     // label, 0 = none
   std::uint32_t population;
-  std::uint8_t flags;        // EntryFlag bits
+  std::uint8_t flags;  // EntryFlag bits
   const Gazetteer* gazetteer;
-  std::uint32_t entry;       // index in gazetteer
+  std::uint32_t entry;  // index in gazetteer
 
   std::string_view list() const {  // the list's name, e.g. "cities"
     return gazetteer->label(gazetteer->entry(entry).source_label);

@@ -48,7 +48,6 @@ void score_document(const std::vector<Entity>& gold, const std::vector<Entity>& 
 void print_scores(const EvalScores& scores, std::ostream& out);
 
 // Misses and false hits of one document, with the line they are on.
-void print_errors(const GoldDocument& doc, const std::vector<Entity>& predicted,
-                  std::ostream& out);
+void print_errors(const GoldDocument& doc, const std::vector<Entity>& predicted, std::ostream& out);
 
 }  // namespace nerx

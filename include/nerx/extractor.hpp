@@ -42,7 +42,7 @@ class Extractor {
   const ExtractorOptions& options() const { return options_; }
 
   // The stages one by one, for tests, `--explain` and error analysis.
-  void analyse(std::string_view text, Analysis& doc) const;  // tokenize + lists
+  void analyse(std::string_view text, Analysis& doc) const;      // tokenize + lists
   std::vector<Candidate> candidates(const Analysis& doc) const;  // rules
   const LabelTable& labels() const { return labels_; }
   std::size_t rule_count() const { return rules_.size(); }

@@ -15,10 +15,10 @@ namespace nerx {
 
 // Flags an entry carries from its list.
 enum EntryFlag : std::uint8_t {
-  kCommonWord = 1,   // also an ordinary lowercase English word ("Reading", "Nice")
-  kAmbiguous = 2,    // also a name of another kind ("Jordan", "Arsenal")
-  kLowerStart = 4,   // the listed name starts lowercase ("al-Qaeda"): no capital needed
-  kUserList = 8,     // from a list the user gave at run time: wins ties
+  kCommonWord = 1,  // also an ordinary lowercase English word ("Reading", "Nice")
+  kAmbiguous = 2,   // also a name of another kind ("Jordan", "Arsenal")
+  kLowerStart = 4,  // the listed name starts lowercase ("al-Qaeda"): no capital needed
+  kUserList = 8,    // from a list the user gave at run time: wins ties
 };
 
 // One line of a gazetteer TSV file:
@@ -56,8 +56,8 @@ class Gazetteer {
     std::uint32_t canonical;      // string offset, 0 = none
     std::uint32_t id;             // string offset, 0 = none
     std::uint32_t population;
-    std::uint32_t name;           // string offset of the listed name
-    std::uint16_t length;         // in tokens
+    std::uint32_t name;    // string offset of the listed name
+    std::uint16_t length;  // in tokens
     std::uint8_t flags;
     std::uint8_t reserved;
   };
@@ -67,8 +67,7 @@ class Gazetteer {
   // Throws nerx::Error if it is not a valid image. `verify` checks every
   // table entry (linear in the image size); skip it only for trusted images
   // such as the one embedded at build time.
-  explicit Gazetteer(std::string_view image, const std::string& name = "model",
-                     bool verify = true);
+  explicit Gazetteer(std::string_view image, const std::string& name = "model", bool verify = true);
 
   // Word id of a folded key, or kNoWord.
   static constexpr std::uint32_t kNoWord = 0xffffffffu;

@@ -22,7 +22,7 @@ struct PipelineProgress {
 using ProgressSink = std::function<void(const PipelineProgress& progress)>;
 
 struct PipelineOptions {
-  int jobs = 1;  // worker threads; output is identical for any value
+  int jobs = 1;           // worker threads; output is identical for any value
   ProgressSink progress;  // optional: told after each record is written
   // Documents (or bytes of text) handed to a worker at once when jobs > 1.
   std::size_t batch_documents = 256;
@@ -54,8 +54,8 @@ using ErrorSink = std::function<void(const std::string& message)>;
 // Returns normally also when the sink refuses output (stats say how far it got).
 // Worker threads block SIGINT, SIGTERM, SIGHUP and SIGQUIT, so that those
 // signals reach the calling thread.
-PipelineStats run_pipeline(DocumentReader& reader, const Extractor& extractor,
-                           RecordWriter& writer, const OutputSink& sink,
-                           const ErrorSink& errors, const PipelineOptions& options);
+PipelineStats run_pipeline(DocumentReader& reader, const Extractor& extractor, RecordWriter& writer,
+                           const OutputSink& sink, const ErrorSink& errors,
+                           const PipelineOptions& options);
 
 }  // namespace nerx

@@ -24,11 +24,11 @@ enum class Shape : std::uint8_t {
 std::string_view to_string(Shape shape);
 
 struct Token {
-  std::uint32_t begin = 0;  // byte offset into the text
-  std::uint32_t end = 0;    // byte offset, exclusive
+  std::uint32_t begin = 0;      // byte offset into the text
+  std::uint32_t end = 0;        // byte offset, exclusive
   std::uint32_t key_begin = 0;  // the folded key, in TokenizedText::keys
   std::uint32_t key_size = 0;
-  std::uint32_t key_hash = 0;   // hash_key() of the folded key
+  std::uint32_t key_hash = 0;  // hash_key() of the folded key
   Shape shape = Shape::Symbol;
   bool space_before = false;    // whitespace (or the text start) precedes it
   bool newline_before = false;  // a line break precedes it
@@ -59,11 +59,12 @@ std::string fold_key(std::string_view word);
 
 // The hash of a folded key that the list vocabulary is indexed by (FNV-1a,
 // folded to 32 bits). Tokens carry it so each lookup hashes nothing.
+constexpr std::uint64_t kKeyHashBasis = 1469598103934665603ull, kKeyHashPrime = 1099511628211ull;
 inline std::uint32_t hash_key(std::string_view key) {
-  std::uint64_t h = 1469598103934665603ull;
+  std::uint64_t h = kKeyHashBasis;
   for (unsigned char c : key) {
     h ^= c;
-    h *= 1099511628211ull;
+    h *= kKeyHashPrime;
   }
   return static_cast<std::uint32_t>(h ^ (h >> 32));
 }
