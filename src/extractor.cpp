@@ -23,10 +23,11 @@ Extractor::~Extractor() = default;
 void Extractor::analyse(std::string_view text, Analysis& doc) const {
   tokenize(text, doc.text);
   doc.hits.clear();
-  std::vector<GazetteerHit> found;
+  thread_local std::vector<GazetteerHit> found;
   for (const Layer& layer : layers_) {
     const Gazetteer& g = layer.model->gazetteer();
     match_gazetteer(g, doc.text, found);
+    const std::size_t layer_begin = doc.hits.size();
     for (const GazetteerHit& h : found) {
       const Gazetteer::Entry& e = g.entry(h.entry);
       ListHit hit;
@@ -40,11 +41,14 @@ void Extractor::analyse(std::string_view text, Analysis& doc) const {
       hit.entry = h.entry;
       doc.hits.push_back(hit);
     }
-  }
-  if (layers_.size() > 1) {
-    std::stable_sort(doc.hits.begin(), doc.hits.end(), [](const ListHit& a, const ListHit& b) {
-      return a.begin != b.begin ? a.begin < b.begin : a.end > b.end;
-    });
+    // Each layer's hits come sorted (by begin, longest first): merging them
+    // is linear, and keeps earlier layers first among equals.
+    if (layer_begin > 0)
+      std::inplace_merge(doc.hits.begin(),
+                         doc.hits.begin() + static_cast<std::ptrdiff_t>(layer_begin),
+                         doc.hits.end(), [](const ListHit& a, const ListHit& b) {
+                           return a.begin != b.begin ? a.begin < b.begin : a.end > b.end;
+                         });
   }
   doc.index_hits();
 }

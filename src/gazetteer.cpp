@@ -552,10 +552,17 @@ class WordCache {
       if (!slots_) throw std::bad_alloc();
       owner_ = g.serial();
     }
-    Slot& s = slots_.get()[hash & (kSlots - 1)];
-    if (s.size == key.size() && s.hash == hash && s.size != 0 &&
-        std::memcmp(s.key, key.data(), key.size()) == 0)
-      return s.entry;
+    // Two ways per set: the most recent word of the set first.
+    Slot* set = slots_.get() + ((hash & (kSlots / 2 - 1)) * 2);
+    auto holds = [&](const Slot& s) {
+      return s.size == key.size() && s.hash == hash && s.size != 0 &&
+             std::memcmp(s.key, key.data(), key.size()) == 0;
+    };
+    if (holds(set[0])) return set[0].entry;
+    if (holds(set[1])) {
+      std::swap(set[0], set[1]);
+      return set[0].entry;
+    }
     Entry e;
     e.word = g.lookup(key, hash);
     if (e.word.root != 0) {
@@ -568,6 +575,8 @@ class WordCache {
       uncached_ = e;
       return uncached_;
     }
+    set[1] = set[0];
+    Slot& s = set[0];
     s.entry = e;
     s.hash = hash;
     s.size = static_cast<std::uint8_t>(key.size());
@@ -583,7 +592,7 @@ class WordCache {
     char key[23];
   };
   static_assert(std::is_trivially_copyable_v<Entry>);
-  static constexpr std::size_t kSlots = 32768;
+  static constexpr std::size_t kSlots = 65536;
   std::uint64_t owner_ = 0;
   struct Free {
     void operator()(Slot* p) const { std::free(p); }
@@ -616,7 +625,7 @@ class TransitionCache {
   struct Slot {
     std::uint32_t state = 0, word = 0, target = 0;  // state 0: empty (the root is never cached)
   };
-  static constexpr std::size_t kSlots = 8192;
+  static constexpr std::size_t kSlots = 65536;
   std::uint64_t owner_ = 0;
   std::vector<Slot> slots_;
 };

@@ -129,7 +129,14 @@ struct RuleSet::Impl {
   struct KeyIndex {
     std::vector<std::vector<std::uint32_t>> by_word, by_exact, by_shape;
     // By list class: (rule, the hit flag values it accepts, one bit per value).
-    std::vector<std::vector<std::pair<std::uint32_t, std::uint16_t>>> by_class;
+    // By list class: (rule, the hit flag values it accepts, one bit per value,
+    // the token shapes it accepts, one bit per Shape).
+    struct ClassRule {
+      std::uint32_t rule;
+      std::uint16_t flag_sets;
+      std::uint8_t shapes;
+    };
+    std::vector<std::vector<ClassRule>> by_class;
     bool empty = true;
   };
   KeyIndex first, second;
@@ -756,6 +763,7 @@ struct RuleSet::Impl {
     enum Kind : std::uint8_t { Word, Exact, Class, ShapeIs } kind;
     std::uint32_t value;
     std::uint16_t flag_sets = 0xffff;  // Class: the hit flag values (0-15) the atom accepts
+    std::uint8_t shapes = 0xff;        // Class: the shapes of the token it starts at
   };
   static std::uint16_t accepted_flag_sets(const Atom& a) {
     std::uint16_t sets = 0;
@@ -766,7 +774,9 @@ struct RuleSet::Impl {
   // `shapes` collects the token shapes the first test accepts (one bit per
   // Shape).
   // The index keys of a token that passes atom `a` (false if it has none).
-  bool atom_keys(const Atom& a, std::vector<IndexKey>& keys) const {
+  // `shapes`: those the whole test accepts (a list class is more selective
+  // with them: @LOCATION&Cap is rarer than @LOCATION).
+  bool atom_keys(const Atom& a, std::uint8_t shapes, std::vector<IndexKey>& keys) const {
     if (a.negate) return false;
     switch (a.kind) {
       case Atom::Word:
@@ -776,7 +786,7 @@ struct RuleSet::Impl {
         keys.push_back({IndexKey::Exact, a.value});
         return true;
       case Atom::Class:
-        keys.push_back({IndexKey::Class, a.value, accepted_flag_sets(a)});
+        keys.push_back({IndexKey::Class, a.value, accepted_flag_sets(a), shapes});
         return true;
       case Atom::ShapeIs:
         keys.push_back({IndexKey::ShapeIs, a.value});
@@ -839,7 +849,7 @@ struct RuleSet::Impl {
     bool found = false;
     for (const Atom& a : t.atoms) {
       scratch.clear();
-      if (!atom_keys(a, scratch)) continue;
+      if (!atom_keys(a, accepted_shapes(t), scratch)) continue;
       if (!found || keys_cost(scratch) < keys_cost(best)) best = scratch;
       found = true;
     }
@@ -1045,7 +1055,7 @@ struct RuleSet::Impl {
           break;
         case IndexKey::Class:
           if (index.by_class.size() <= k.value) index.by_class.resize(k.value + 1);
-          index.by_class[k.value].push_back({rule, k.flag_sets});
+          index.by_class[k.value].push_back({rule, k.flag_sets, k.shapes});
           break;
         case IndexKey::ShapeIs:
           push(index.by_shape, k.value);
@@ -1121,23 +1131,27 @@ struct RuleSet::Impl {
       for (std::size_t k = 0; k < index.size() && k < keys; ++k)
         for (std::uint32_t r : index[k]) bits[k * S + part * W + r / 64] |= 1ull << (r % 64);
     };
-    const std::size_t classes = labels ? labels->size() : 0;
+    // Rows only for the classes rules mention; hits of others find none.
+    const std::size_t classes =
+        std::max({first.by_class.size(), second.by_class.size(), anchors.by_class.size()});
     packed.word.assign(words.size() * S, 0);
     packed.exact.assign(exact_words.size() * S, 0);
     packed.shape.assign(8 * S, 0);
-    packed.cls.assign(classes * 16 * S, 0);
+    packed.cls.assign(classes * 16 * 8 * S, 0);
     const KeyIndex* parts[3] = {&first, &second, &anchors};
     for (std::size_t part = 0; part < 3; ++part) {
       const KeyIndex& index = *parts[part];
       to_bits(index.by_word, packed.word, words.size(), part);
       to_bits(index.by_exact, packed.exact, exact_words.size(), part);
       to_bits(index.by_shape, packed.shape, 8, part);
-      // One row per (class, hit flags) pair.
-      for (std::size_t c = 0; c < index.by_class.size() && c < classes; ++c)
-        for (const auto& [r, sets] : index.by_class[c])
+      // One row per (class, hit flags, token shape).
+      for (std::size_t c = 0; c < index.by_class.size(); ++c)
+        for (const KeyIndex::ClassRule& cr : index.by_class[c])
           for (unsigned f = 0; f < 16; ++f)
-            if (sets & (1u << f))
-              packed.cls[(c * 16 + f) * S + part * W + r / 64] |= 1ull << (r % 64);
+            for (unsigned shape = 0; shape < 8; ++shape)
+              if ((cr.flag_sets & (1u << f)) && (cr.shapes & (1u << shape)))
+                packed.cls[class_row(c, f, shape) * S + part * W + cr.rule / 64] |=
+                    1ull << (cr.rule % 64);
     }
     static std::atomic<std::uint64_t> serials{0};
     serial = ++serials;
@@ -1167,6 +1181,10 @@ struct RuleSet::Impl {
       while (literal_slots[slot].second != 0) slot = (slot + 1) & (slots - 1);
       literal_slots[slot] = {h, i + 1};
     }
+  }
+
+  static std::size_t class_row(std::size_t cls, unsigned flags, unsigned shape) {
+    return (cls * 16 + (flags & 15u)) * 8 + shape;
   }
 
   // The rule literal a token is, if any.
@@ -1215,7 +1233,8 @@ struct RuleSet::Impl {
       if (word != Gazetteer::kNoWord) add(&packed.word[word * S]);
       if (exact != Gazetteer::kNoWord) add(&packed.exact[exact * S]);
       for (std::uint32_t h = doc.hit_start[pos]; h < doc.hit_start[pos + 1]; ++h) {
-        std::size_t key = doc.hits[h].cls * 16u + (doc.hits[h].flags & 15u);
+        std::size_t key =
+            class_row(doc.hits[h].cls, doc.hits[h].flags, static_cast<unsigned>(t.shape));
         if (key * S < packed.cls.size()) add(&packed.cls[key * S]);
       }
       std::uint64_t* here = &starts[pos * W];
