@@ -2,6 +2,9 @@
 
 #include <unicode/utf8.h>
 
+#include <cstdint>
+#include <cstring>
+
 namespace nerx {
 
 bool parse_offset_unit(std::string_view name, OffsetUnit& out) {
@@ -26,6 +29,15 @@ std::size_t OffsetCounter::to_unit(std::size_t byte) {
   int32_t i = static_cast<int32_t>(byte_);
   const int32_t stop = static_cast<int32_t>(byte);
   while (i < stop) {
+    // Eight ASCII bytes at a time: each is one unit.
+    while (stop - i >= 8) {
+      std::uint64_t word;
+      std::memcpy(&word, s + i, 8);
+      if (word & 0x8080808080808080ull) break;
+      i += 8;
+      units_ += 8;
+    }
+    if (i >= stop) break;
     unsigned char b = static_cast<unsigned char>(s[i]);
     if (b < 0x80) {  // ASCII fast path
       ++i;

@@ -124,3 +124,27 @@ TEST(Offsets, AsciiIsIdentity) {
 }
 
 }  // namespace
+
+TEST(Offsets, LongAsciiRunsBetweenOtherCharacters) {
+  // ASCII is counted eight bytes at a time: every offset must still agree
+  // with counting one character at a time, whatever follows the run.
+  std::string text = std::string(19, 'a') + "\xC3\xA9" + std::string(9, 'b') + "\xF0\x9F\x98\x80" +
+                     std::string(8, 'c') + "\xFF" + std::string(17, 'd') + "\xE2\x80" + "xyz";
+  for (auto unit : {nerx::OffsetUnit::Codepoint, nerx::OffsetUnit::Utf16}) {
+    nerx::OffsetCounter counter(text, unit);
+    // One character (or invalid byte) at a time, checking at each start.
+    std::size_t units = 0, i = 0;
+    while (i <= text.size()) {
+      EXPECT_EQ(counter.to_unit(i), units) << "byte " << i;
+      if (i == text.size()) break;
+      unsigned char b = static_cast<unsigned char>(text[i]);
+      std::size_t len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+      for (std::size_t k = 1; k < len; ++k)
+        if (i + k >= text.size() || (static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80)
+          len = 1;
+      units += unit == nerx::OffsetUnit::Utf16 && len == 4 ? 2 : 1;
+      i += len;
+    }
+    EXPECT_EQ(units, unit == nerx::OffsetUnit::Utf16 ? 62u : 61u);
+  }
+}
