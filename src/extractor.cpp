@@ -15,7 +15,8 @@ Extractor::Extractor(std::vector<std::shared_ptr<const Model>> models, Extractor
   }
   for (const Layer& layer : layers_)
     if (!layer.model->rules_text().empty())
-      rules_.add(layer.model->rules_text(), layer.model->name() + " (rules)", labels_);
+      rules_.add(layer.model->rules_text(), layer.model->name() + " (rules)", labels_,
+                 layer.model->built_here());
 }
 
 Extractor::~Extractor() = default;

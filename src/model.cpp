@@ -42,6 +42,7 @@ std::shared_ptr<const Model> Model::load(const std::string& path) {
   ::close(fd);
   if (p == MAP_FAILED) throw Error(std::string("cannot map model: ") + std::strerror(errno), path);
   std::shared_ptr<Model> m(new Model());
+  m->built_here_ = false;
   m->name_ = path;
   m->mapping_ = p;
   m->mapping_size_ = static_cast<std::size_t>(st.st_size);

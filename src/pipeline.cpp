@@ -124,6 +124,9 @@ PipelineStats run_pipeline(DocumentReader& reader, const Extractor& extractor, R
     out.clear();
   };
 
+  // A live stream with nothing more to read yet: write what we have rather
+  // than hold records back (tail -f | nerx). A busy pipe is batched.
+  auto input_idle = [&] { return reader.interactive() && !reader.input_ready(); };
   if (options.jobs <= 1) {
     Document doc;
     std::vector<Entity> none;
@@ -133,7 +136,7 @@ PipelineStats run_pipeline(DocumentReader& reader, const Extractor& extractor, R
       bool go_on = doc.error.empty() ? emit(doc, extractor.extract(doc.text), input_end)
                                      : emit(doc, none, input_end);
       if (!go_on) break;
-      if (reader.interactive()) {
+      if (input_idle()) {
         send(true);
       } else if (out.size() >= (1 << 16)) {
         send(false);
@@ -150,7 +153,7 @@ PipelineStats run_pipeline(DocumentReader& reader, const Extractor& extractor, R
       for (std::size_t i = 0; i < batch->documents.size(); ++i)
         if (!emit(batch->documents[i], batch->entities[i], batch->input_ends[i])) break;
       in_flight.pop_front();
-      send(reader.interactive());
+      send(input_idle());
     };
     bool more = true;
     while (ok && more && !stats.stopped_on_error) {
@@ -166,14 +169,14 @@ PipelineStats run_pipeline(DocumentReader& reader, const Extractor& extractor, R
         batch->documents.push_back(std::move(doc));
         batch->input_ends.push_back(reader.bytes_read());
         doc = Document();
-        if (reader.interactive()) break;  // do not hold back records on a live stream
+        if (input_idle()) break;  // do not hold back records on a live stream
       }
       if (!batch->documents.empty()) {
         Batch& ref = *batch;
         in_flight.emplace_back(std::move(batch), pool.submit(ref));
       }
       // On a live stream, write each record before waiting for more input.
-      bool drain = !more || reader.interactive();
+      bool drain = !more || input_idle();
       while (ok && !stats.stopped_on_error &&
              (in_flight.size() >= max_in_flight || (drain && !in_flight.empty())))
         write_oldest();

@@ -129,6 +129,8 @@ class LineSource {
   }
   // Bytes of the lines returned so far, with their line breaks.
   std::uint64_t consumed() const { return consumed_; }
+  // Can next() return without reading: a whole line buffered, or the end?
+  bool line_buffered() const { return eof_ || buffer_.find('\n', scan_) != std::string::npos; }
 
   // Is the input binary? Looks at its first 64 KiB (from a pipe or terminal:
   // at what the first read returns, so as not to wait for more).
@@ -557,6 +559,14 @@ bool DocumentReader::next(Document& doc) {
 
 bool DocumentReader::interactive() const {
   return impl_->fd < 0 || impl_->fd_interactive;
+}
+
+bool DocumentReader::input_ready() const {
+  if (impl_->fd < 0) return false;
+  if (impl_->lines && impl_->lines->line_buffered()) return true;
+  if (!impl_->fd_interactive) return true;
+  pollfd p{impl_->fd, POLLIN, 0};
+  return ::poll(&p, 1, 0) > 0;  // data, end of input or an error: read() will not wait
 }
 
 std::uint64_t DocumentReader::bytes_read() const {

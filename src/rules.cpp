@@ -7,7 +7,9 @@
 #include <atomic>
 #include <bit>
 #include <charconv>
+#include <deque>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <unordered_map>
 
@@ -113,7 +115,28 @@ struct RuleSet::Impl {
   std::vector<Rule> rules;
   std::vector<Node> nodes;
   std::vector<Test> tests;
-  std::vector<std::unique_ptr<icu::RegexPattern>> regexes;
+  // Regular expressions, compiled once by whichever thread needs one first
+  // (rules already checked skip compiling them at start-up).
+  struct Regex {
+    std::string pattern;
+    std::uint32_t flags = 0;
+    mutable std::once_flag compiled_once;
+    mutable std::unique_ptr<icu::RegexPattern> compiled;  // null if it does not compile
+  };
+  std::deque<Regex> regexes;  // a deque: once_flag does not move
+  bool checked = false;       // the source being added was compiled before
+  const icu::RegexPattern* regex(std::uint32_t re) const {
+    const Regex& r = regexes[re];
+    std::call_once(r.compiled_once, [&r] {
+      if (r.compiled) return;
+      UErrorCode status = U_ZERO_ERROR;
+      UParseError perr;
+      r.compiled.reset(icu::RegexPattern::compile(icu::UnicodeString::fromUTF8(r.pattern), r.flags,
+                                                  perr, status));
+      if (U_FAILURE(status)) r.compiled.reset();
+    });
+    return r.compiled.get();
+  }
   std::unordered_map<std::string, std::uint32_t> regex_ids;  // pattern -> index
   // For a regex that is only a list of words (/Cup|Open|Games?/), those
   // words, so that the rule index can find them by their hash like any
@@ -236,6 +259,10 @@ struct RuleSet::Impl {
       return static_cast<std::uint32_t>(impl.nodes.size() - 1);
     }
     std::uint32_t add_test(Test t) {
+      // A conjunction: test regular expressions last, after the cheap atoms
+      // have had their chance to fail.
+      std::stable_partition(t.atoms.begin(), t.atoms.end(),
+                            [](const Atom& a) { return a.kind != Atom::Regex; });
       for (std::size_t i = 0; i < t.atoms.size(); ++i)
         if (t.atoms[i].kind == Atom::Class && !t.atoms[i].negate && t.consuming_class < 0)
           t.consuming_class = static_cast<int>(i);
@@ -468,14 +495,20 @@ struct RuleSet::Impl {
           a.value = known->second;
           return {a};
         }
-        UErrorCode status = U_ZERO_ERROR;
-        UParseError perr;
-        std::unique_ptr<icu::RegexPattern> re(
-            icu::RegexPattern::compile(icu::UnicodeString::fromUTF8(pattern), flags, perr, status));
-        if (U_FAILURE(status))
-          fail(std::string("invalid regular expression: ") + u_errorName(status),
-               start + 1 + (perr.offset > 0 ? perr.offset : 0));
-        impl.regexes.push_back(std::move(re));
+        Regex& re = impl.regexes.emplace_back();
+        re.pattern = pattern;
+        re.flags = flags;
+        if (!impl.checked) {  // compile now, to report errors where they are
+          UErrorCode status = U_ZERO_ERROR;
+          UParseError perr;
+          re.compiled.reset(icu::RegexPattern::compile(icu::UnicodeString::fromUTF8(pattern), flags,
+                                                       perr, status));
+          if (U_FAILURE(status)) {
+            impl.regexes.pop_back();
+            fail(std::string("invalid regular expression: ") + u_errorName(status),
+                 start + 1 + (perr.offset > 0 ? perr.offset : 0));
+          }
+        }
         impl.regex_words.push_back(literal_alternatives(pattern, flags != 0));
         impl.regex_folded.push_back(flags != 0);
         a.value = static_cast<std::uint32_t>(impl.regexes.size() - 1);
@@ -1295,7 +1328,12 @@ struct RuleSet::Impl {
         icu::UnicodeString s = icu::UnicodeString::fromUTF8(icu::StringPiece(
             doc.text.token_text(doc.text.tokens[pos]).data(),
             static_cast<int32_t>(doc.text.tokens[pos].end - doc.text.tokens[pos].begin)));
-        if (!m) m.reset(impl.regexes[re]->matcher(status));
+        if (!m) {
+          const icu::RegexPattern* pattern = impl.regex(re);
+          if (!pattern) return (memo = 0) == 1;
+          m.reset(pattern->matcher(status));
+          if (!m || U_FAILURE(status)) return (memo = 0) == 1;
+        }
         m->reset(s);
         memo = U_SUCCESS(status) && m->matches(status) && U_SUCCESS(status) ? 1 : 0;
       }
@@ -1328,7 +1366,13 @@ struct RuleSet::Impl {
           r = !t.space_before;
           break;
         case Atom::Regex:
-          r = regex_matches(a.value, pos);
+          if (const auto& words = impl.regex_words[a.value]; !words.empty()) {
+            // A list of words: the token is one of them (no regex needed).
+            std::uint32_t id = impl.regex_folded[a.value] ? word_ids[pos] : exact_ids[pos];
+            r = std::find(words.begin(), words.end(), id) != words.end();
+          } else {
+            r = regex_matches(a.value, pos);
+          }
           break;
         case Atom::Class:
           for (std::uint32_t h = doc.hit_start[pos]; h < doc.hit_start[pos + 1] && !r; ++h)
@@ -1434,8 +1478,10 @@ std::vector<std::string> RuleSet::names() const {
   return out;
 }
 
-void RuleSet::add(std::string_view source, const std::string& file, LabelTable& labels) {
+void RuleSet::add(std::string_view source, const std::string& file, LabelTable& labels,
+                  bool checked) {
   impl_->labels = &labels;
+  impl_->checked = checked;
   for (EntityType t : {EntityType::Person, EntityType::Location, EntityType::Organization})
     impl_->type_labels[static_cast<int>(t)] = labels.intern(to_string(t));
   // A rule starts at column 1; lines that start with white space continue it.

@@ -190,6 +190,19 @@ void append_folded(std::string_view word, std::string& out) {
   u.toUTF8String(out);
 }
 
+// What fold_ascii needs to know of a byte.
+enum AsciiKind : unsigned char { kOther, kUpper, kLower, kDigit, kNotAscii };
+const std::array<unsigned char, 256> kAsciiKind = [] {
+  std::array<unsigned char, 256> table{};
+  for (int c = 0; c < 256; ++c)
+    table[c] = c >= 0x80              ? kNotAscii
+               : c >= 'A' && c <= 'Z' ? kUpper
+               : c >= 'a' && c <= 'z' ? kLower
+               : c >= '0' && c <= '9' ? kDigit
+                                      : kOther;
+  return table;
+}();
+
 // The common case in one pass: an ASCII word's folded key (appended to
 // `keys`), its hash and its shape, as shape_of, append_folded and hash_key
 // would give them. False (and `keys` unchanged) if the word is not ASCII.
@@ -198,25 +211,23 @@ bool fold_ascii(std::string_view word, bool is_word, std::string& keys, Token& t
   keys.resize(at + n);
   char* key = keys.data() + at;
   std::uint64_t h = kKeyHashBasis;
-  int letters = 0, upper = 0, lower = 0;
+  int upper = 0, lower = 0;
   char first = 0;  // the first letter or digit
   for (std::size_t i = 0; i < n; ++i) {
-    unsigned char c = static_cast<unsigned char>(word[i]);
-    if (c >= 0x80) {
+    const unsigned char c = static_cast<unsigned char>(word[i]);
+    const unsigned char kind = kAsciiKind[c];
+    if (kind == kNotAscii) {
       keys.resize(at);
       return false;
     }
-    const bool is_upper = c >= 'A' && c <= 'Z', is_lower = c >= 'a' && c <= 'z';
-    const bool is_digit = c >= '0' && c <= '9';
-    if (!first && (is_upper || is_lower || is_digit)) first = static_cast<char>(c);
-    letters += is_upper || is_lower;
-    upper += is_upper;
-    lower += is_lower;
-    if (is_upper) c = static_cast<unsigned char>(c + 32);
-    key[i] = static_cast<char>(c);
-    h ^= c;
-    h *= kKeyHashPrime;
+    if (!first && kind != kOther) first = static_cast<char>(c);
+    upper += kind == kUpper;
+    lower += kind == kLower;
+    const unsigned char folded = kind == kUpper ? static_cast<unsigned char>(c + 32) : c;
+    key[i] = static_cast<char>(folded);
+    h = (h ^ folded) * kKeyHashPrime;
   }
+  const int letters = upper + lower;
   t.key_size = static_cast<std::uint32_t>(n);
   t.key_hash = static_cast<std::uint32_t>(h ^ (h >> 32));
   if (!is_word || !first) {

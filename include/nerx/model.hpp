@@ -31,10 +31,14 @@ class Model {
   const Gazetteer& gazetteer() const { return gazetteer_; }
   std::string_view rules_text() const { return gazetteer_.rules_text(); }
   const std::string& name() const { return name_; }
+  // Built by this program (embedded or compiled in memory), not read from a
+  // file: its rules were checked when it was compiled.
+  bool built_here() const { return built_here_; }
 
  private:
   Model() = default;
   std::string name_;
+  bool built_here_ = true;
   std::string owned_;
   void* mapping_ = nullptr;
   std::size_t mapping_size_ = 0;

@@ -65,6 +65,11 @@ class DocumentReader {
   // True if reading may block waiting for more input (a pipe or terminal):
   // callers should write what they have before asking for the next record.
   bool interactive() const;
+  // On an interactive input: can the next record be had without waiting
+  // (already read, or data ready on the pipe)? Callers batch records while
+  // it is, and write when it is not, so a busy pipe is processed in bulk (and
+  // in parallel) while a quiet one still gets each record at once.
+  bool input_ready() const;
   // Bytes of input taken up by the documents returned so far (whole files in
   // text mode; lines with their line breaks in lines and jsonl modes).
   std::uint64_t bytes_read() const;

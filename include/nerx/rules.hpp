@@ -22,7 +22,11 @@ class RuleSet {
   // Parses and compiles rules from `source`. `file` names the source in
   // errors, which give file, line and column. Class names are interned in
   // `labels`, which must outlive this RuleSet and be the table list hits use.
-  void add(std::string_view source, const std::string& file, LabelTable& labels);
+  // `checked`: the source was compiled before (a model built by nerx), so
+  // its regular expressions are known to be valid and are compiled when
+  // first used rather than now, which is most of start-up time.
+  void add(std::string_view source, const std::string& file, LabelTable& labels,
+           bool checked = false);
 
   std::size_t size() const;
   // Names of the rules, in order (for diagnostics and tests).
