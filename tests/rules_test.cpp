@@ -523,6 +523,32 @@ TEST_F(Rules, RulesNeedingARareTokenMatchWhereverItIsInReach) {
                      "Delta Epsilon Group", "Epsilon Group", "Gamma Delta Epsilon Group"}));
 }
 
+TEST_F(Rules, CheckedRulesCompileTheirRegexesWhenFirstUsed) {
+  // Rules of a model nerx built were checked then; their regexes compile on
+  // first use and must match exactly as when compiled at once.
+  std::string rules = "r: [ORGANIZATION: /[A-Z]{3}/]\ns: [LOCATION: /k.*/i&Xx]\n";
+  std::string text = "TTP ISIS ttp Ab1 Kabul";
+  nerx::LabelTable labels = extractor_.labels();
+  nerx::Analysis doc;
+  extractor_.analyse(text, doc);
+  for (bool checked : {false, true}) {
+    nerx::RuleSet set;
+    set.add(rules, "t.rules", labels, checked);
+    std::vector<nerx::Candidate> out;
+    set.apply(doc, out);
+    EXPECT_EQ(describe(doc, out), (Strings{"r add ORGANIZATION TTP", "s add LOCATION Kabul"}))
+        << checked;
+  }
+  // Unchecked rules report a bad regex at once; a checked source with one
+  // (which nerx never builds) does not fail later: the test never holds.
+  EXPECT_THROW(nerx::RuleSet().add("r: [PERSON: /(/]\n", "t.rules", labels), nerx::Error);
+  nerx::RuleSet bad;
+  bad.add("r: [PERSON: /(/]\n", "t.rules", labels, true);
+  std::vector<nerx::Candidate> out;
+  bad.apply(doc, out);
+  EXPECT_TRUE(out.empty());
+}
+
 TEST(RuleParse, DocumentConditionErrors) {
   // One token test only, and a count of at least 1.
   expect_error_at("r (1) when 'prime minister': [PERSON: Xx]\n", 1, 12);
