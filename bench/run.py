@@ -374,8 +374,10 @@ def main():
         print(f"input: {big} ({size / MB:.1f} MB); nerx: {nerx}; medians of {args.runs} runs")
 
         # Throughput, one thread unless -j says otherwise, JSON Lines to /dev/null.
+        # (The last reads a pipe, as most pipelines do: records must still be
+        # batched and spread over the threads.)
         cmds = [f"wc -w {big}", f"{nerx} {big}", f"{nerx} --input lines {big}",
-                f"{nerx} --input lines -j 2 {big}"]
+                f"{nerx} --input lines -j 2 {big}", f"cat {big} | {nerx} --input lines -j 2"]
         times = hyperfine(cmds, args.runs)
         wc = times[0]
         rows = [[f"`{c.replace(nerx, 'nerx').replace(str(big), 'big.txt')}`", f"{t:.2f}",
