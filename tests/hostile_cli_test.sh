@@ -520,6 +520,12 @@ one_line_error "--types PEOPLE: names the bad type" "PEOPLE|PERSON" --types PEOP
 one_line_error "--no-default-model alone: nothing to find with" "--no-default-model|--gazetteer" --no-default-model "$FIX/simple.txt"
 one_line_error "eval without a gold file: shows the usage" "nerx eval GOLD.conll" eval
 one_line_error "extraction options with eval: do not apply" "--format|eval" --format tsv eval "$FIX/gold.conll"
+one_line_error "model options before eval: say where they go" "--gazetteer|nerx eval --gazetteer FILE" \
+  --gazetteer "$FIX/user.tsv" eval "$FIX/gold.conll"
+one_line_error "--no-default-model before eval: says where it goes" "--no-default-model|nerx eval --no-default-model" \
+  --no-default-model eval "$FIX/gold.conll"
+one_line_error "model options before compile: say where they go" "--rules|nerx compile --rules FILE" \
+  --rules "$FIX/user.rules" compile -o x.nerxmodel
 one_line_error "--gazetteer that does not exist" "--gazetteer|missing.tsv" --gazetteer missing.tsv "$FIX/simple.txt"
 one_line_error "--rules given a folder" "--rules|directory" --rules "$FIX" "$FIX/simple.txt"
 

@@ -103,14 +103,18 @@ std::string conflicting_options(const CLI::App& app, const CLI::App& eval, const
       if (app.count(o) > 0)
         return std::string(o == std::string("paths") ? "a PATH" : o) + " does not apply to 'nerx " +
                sub->get_name() + "'; see 'nerx " + sub->get_name() + " --help'";
-    if (sub == &compile) {
-      for (const char* o :
-           {"--gazetteer", "--rules", "--model", "--no-default-model", "--types", "--no-propagate"})
-        if (app.count(o) > 0)
-          return std::string(o) + " does not apply to 'nerx compile' when given before it" +
-                 (std::string(o) == "--gazetteer" || std::string(o) == "--rules"
-                      ? ": write 'nerx compile " + std::string(o) + " FILE'"
-                      : "");
+    // Model options belong after the subcommand ('nerx eval --model m gold'):
+    // before it they would be silently ignored.
+    const bool compiling = sub == &compile;
+    for (const char* o :
+         {"--gazetteer", "--rules", "--model", "--no-default-model", "--types", "--no-propagate"}) {
+      const std::string name = o;
+      bool extraction_setting = name == "--types" || name == "--no-propagate";
+      if (app.count(o) == 0 || (extraction_setting && !compiling)) continue;
+      return name + " does not apply to 'nerx " + sub->get_name() + "' when given before it" +
+             (extraction_setting ? std::string()
+                                 : ": write 'nerx " + sub->get_name() + " " + name +
+                                       (name == "--no-default-model" ? "" : " FILE") + " ...'");
     }
     return "";
   }
