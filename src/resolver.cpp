@@ -59,7 +59,7 @@ struct Alias {
 
 }  // namespace
 
-std::vector<Candidate> resolve_overlaps(std::vector<Candidate> candidates) {
+std::vector<Candidate> resolve_overlaps(const std::vector<Candidate>& candidates) {
   std::vector<Candidate> adds, vetoes, retypes;
   for (const Candidate& c : candidates) {
     (c.action == CandidateAction::Add    ? adds
@@ -108,7 +108,11 @@ std::vector<Candidate> resolve_overlaps(std::vector<Candidate> candidates) {
       }
     }
   }
-  std::stable_sort(adds.begin(), adds.end(), [](const Candidate& a, const Candidate& b) {
+  // Strongest first (sorting indices: candidates are large).
+  std::vector<std::uint32_t> strongest(adds.size());
+  for (std::uint32_t i = 0; i < strongest.size(); ++i) strongest[i] = i;
+  std::stable_sort(strongest.begin(), strongest.end(), [&](std::uint32_t i, std::uint32_t j) {
+    const Candidate &a = adds[i], &b = adds[j];
     std::uint32_t la = a.end - a.begin, lb = b.end - b.begin;
     if (la != lb) return la > lb;
     if (a.priority != b.priority) return a.priority > b.priority;
@@ -118,7 +122,8 @@ std::vector<Candidate> resolve_overlaps(std::vector<Candidate> candidates) {
   std::uint32_t size = 0;
   for (const Candidate& c : adds) size = std::max(size, c.end);
   std::vector<bool> taken(size, false);  // tokens already in an accepted entity
-  for (const Candidate& c : adds) {
+  for (std::uint32_t i : strongest) {
+    const Candidate& c = adds[i];
     bool overlaps = false;
     for (std::uint32_t i = c.begin; i < c.end && !overlaps; ++i) overlaps = taken[i];
     if (overlaps) continue;
@@ -211,7 +216,7 @@ std::vector<Candidate> resolve(const Analysis& doc, std::vector<Candidate> candi
     }
     if (!extra.empty()) {
       candidates.insert(candidates.end(), extra.begin(), extra.end());
-      accepted = resolve_overlaps(std::move(candidates));
+      accepted = resolve_overlaps(candidates);
     }
   }
 

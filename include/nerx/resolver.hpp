@@ -26,7 +26,7 @@ struct ResolverOptions {
 // Applies vetoes and retypes, then settles overlaps: longest span first, then
 // higher priority, then earlier rule. Returns accepted Add candidates sorted
 // by position.
-std::vector<Candidate> resolve_overlaps(std::vector<Candidate> candidates);
+std::vector<Candidate> resolve_overlaps(const std::vector<Candidate>& candidates);
 
 // The whole resolution of one document: resolve_overlaps, then name
 // propagation and one type per name, as `options` say.
