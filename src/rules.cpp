@@ -120,6 +120,11 @@ struct RuleSet::Impl {
   struct Regex {
     std::string pattern;
     std::uint32_t flags = 0;
+    // If the regex is only a list of words (/Cup|Open|Games?/), those words,
+    // so that the rule index finds them by their hash like any literal and
+    // matching needs no ICU call (ids in `exact_words`, or `words` if folded).
+    std::vector<std::uint32_t> words;
+    bool folded = false;  // /.../i
     mutable std::once_flag compiled_once;
     mutable std::unique_ptr<icu::RegexPattern> compiled;  // null if it does not compile
   };
@@ -138,11 +143,6 @@ struct RuleSet::Impl {
     return r.compiled.get();
   }
   std::unordered_map<std::string, std::uint32_t> regex_ids;  // pattern -> index
-  // For a regex that is only a list of words (/Cup|Open|Games?/), those
-  // words, so that the rule index can find them by their hash like any
-  // literal (ids in `exact_words`, or in `words` for /.../i).
-  std::vector<std::vector<std::uint32_t>> regex_words;
-  std::vector<bool> regex_folded;
   WordMap words, exact_words;
   // Rules indexed by what a token can be (its word, list classes, shape):
   // `first` by the token a match starts at; `second`, for rules whose first
@@ -509,8 +509,8 @@ struct RuleSet::Impl {
                  start + 1 + (perr.offset > 0 ? perr.offset : 0));
           }
         }
-        impl.regex_words.push_back(literal_alternatives(pattern, flags != 0));
-        impl.regex_folded.push_back(flags != 0);
+        re.words = literal_alternatives(pattern, flags != 0);
+        re.folded = flags != 0;
         a.value = static_cast<std::uint32_t>(impl.regexes.size() - 1);
         impl.regex_ids.emplace(std::move(key), a.value);
         return {a};
@@ -829,9 +829,9 @@ struct RuleSet::Impl {
           keys.push_back({IndexKey::ShapeIs, static_cast<std::uint32_t>(s)});
         return true;
       case Atom::Regex:
-        if (regex_words[a.value].empty()) return false;
-        for (std::uint32_t id : regex_words[a.value])
-          keys.push_back({regex_folded[a.value] ? IndexKey::Word : IndexKey::Exact, id});
+        if (regexes[a.value].words.empty()) return false;
+        for (std::uint32_t id : regexes[a.value].words)
+          keys.push_back({regexes[a.value].folded ? IndexKey::Word : IndexKey::Exact, id});
         return true;
       default:
         return false;
@@ -1235,11 +1235,14 @@ struct RuleSet::Impl {
   // exact_ids); the rules that may start at each token (`starts`, bit_words
   // per token: its first-token index, the next token's second-token index,
   // and the rules tried anywhere); and where each rule's anchor occurs.
-  // FixedW is bit_words when it is small (so the loops unroll), else 0.
+  // Returns the length of the longest list hit (at least 1), which scales
+  // how far an anchor can be. FixedW is bit_words when it is small (so the
+  // loops unroll), else 0.
   template <std::size_t FixedW>
-  void scan_tokens(const Analysis& doc, std::vector<std::uint32_t>& word_ids,
-                   std::vector<std::uint32_t>& exact_ids, std::vector<std::uint64_t>& starts,
-                   std::vector<std::vector<std::uint32_t>>& anchor_at) const {
+  std::uint32_t scan_tokens(const Analysis& doc, std::vector<std::uint32_t>& word_ids,
+                            std::vector<std::uint32_t>& exact_ids,
+                            std::vector<std::uint64_t>& starts,
+                            std::vector<std::vector<std::uint32_t>>& anchor_at) const {
     const std::size_t W = FixedW ? FixedW : bit_words, S = 3 * W;
     const std::size_t n = doc.size();
     std::uint64_t fixed_row[3 * (FixedW ? FixedW : 1)];
@@ -1248,6 +1251,7 @@ struct RuleSet::Impl {
     std::uint64_t* row = FixedW ? fixed_row : dynamic_row.data();
     starts.assign(n * W, 0);
     const bool find_anchors = !anchors.empty;
+    std::uint32_t longest_hit = 1;
     for (std::size_t pos = 0; pos < n; ++pos) {
       const Token& t = doc.text.tokens[pos];
       std::uint32_t word = Gazetteer::kNoWord, exact = Gazetteer::kNoWord;
@@ -1266,15 +1270,15 @@ struct RuleSet::Impl {
       if (word != Gazetteer::kNoWord) add(&packed.word[word * S]);
       if (exact != Gazetteer::kNoWord) add(&packed.exact[exact * S]);
       for (std::uint32_t h = doc.hit_start[pos]; h < doc.hit_start[pos + 1]; ++h) {
+        longest_hit = std::max(longest_hit, doc.hits[h].end - doc.hits[h].begin);
         std::size_t key =
             class_row(doc.hits[h].cls, doc.hits[h].flags, static_cast<unsigned>(t.shape));
         if (key * S < packed.cls.size()) add(&packed.cls[key * S]);
       }
       std::uint64_t* here = &starts[pos * W];
       for (std::size_t w = 0; w < W; ++w) here[w] |= row[w] | anywhere_bits[w];
-      if (pos > 0) {
-        std::uint64_t* before =
-            here - W;  // the previous token: rules indexed by their second token
+      if (pos > 0) {  // the previous token: rules indexed by their second token
+        std::uint64_t* before = here - W;
         for (std::size_t w = 0; w < W; ++w) before[w] |= row[W + w];
       }
       if (find_anchors)
@@ -1282,10 +1286,12 @@ struct RuleSet::Impl {
           for (std::uint64_t bits = row[2 * W + w]; bits; bits &= bits - 1)
             anchor_at[w * 64 + std::countr_zero(bits)].push_back(static_cast<std::uint32_t>(pos));
     }
+    return longest_hit;
   }
-  void scan_tokens(const Analysis& doc, std::vector<std::uint32_t>& word_ids,
-                   std::vector<std::uint32_t>& exact_ids, std::vector<std::uint64_t>& starts,
-                   std::vector<std::vector<std::uint32_t>>& anchor_at) const {
+  std::uint32_t scan_tokens(const Analysis& doc, std::vector<std::uint32_t>& word_ids,
+                            std::vector<std::uint32_t>& exact_ids,
+                            std::vector<std::uint64_t>& starts,
+                            std::vector<std::vector<std::uint32_t>>& anchor_at) const {
     switch (bit_words) {
       case 1:
         return scan_tokens<1>(doc, word_ids, exact_ids, starts, anchor_at);
@@ -1366,9 +1372,9 @@ struct RuleSet::Impl {
           r = !t.space_before;
           break;
         case Atom::Regex:
-          if (const auto& words = impl.regex_words[a.value]; !words.empty()) {
+          if (const auto& words = impl.regexes[a.value].words; !words.empty()) {
             // A list of words: the token is one of them (no regex needed).
-            std::uint32_t id = impl.regex_folded[a.value] ? word_ids[pos] : exact_ids[pos];
+            std::uint32_t id = impl.regexes[a.value].folded ? word_ids[pos] : exact_ids[pos];
             r = std::find(words.begin(), words.end(), id) != words.end();
           } else {
             r = regex_matches(a.value, pos);
@@ -1541,7 +1547,7 @@ void RuleSet::apply(const Analysis& doc, std::vector<Candidate>& out) const {
   anchor_at.resize(m.rules.size());
   for (auto& at : anchor_at) at.clear();
   anchor_next.assign(m.rules.size(), 0);
-  m.scan_tokens(doc, word_ids, exact_ids, starts, anchor_at);
+  const std::uint32_t longest_hit = m.scan_tokens(doc, word_ids, exact_ids, starts, anchor_at);
   regex_memo.assign(m.regexes.size() * n, -1);
   Impl::Matcher matcher{m, doc, word_ids, exact_ids, regex_memo, matchers};
 
@@ -1563,8 +1569,6 @@ void RuleSet::apply(const Analysis& doc, std::vector<Candidate>& out) const {
     return true;
   };
 
-  std::uint32_t longest_hit = 1;
-  for (const ListHit& h : doc.hits) longest_hit = std::max(longest_hit, h.end - h.begin);
   // Is rule r's anchor (if it needs one) close enough after `pos`?
   auto anchor_near = [&](std::uint32_t r, std::uint32_t pos) {
     const Impl::RuleAnchor& ra = m.rule_anchors[r];

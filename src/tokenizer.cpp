@@ -65,13 +65,23 @@ const std::array<CharClass, 128> kAsciiClass = [] {
   return table;
 }();
 
-// Bytes that are ASCII letters or digits (false for every byte >= 0x80).
-const std::array<bool, 256> kAsciiWordByte = [] {
-  std::array<bool, 256> table{};
-  for (int c = 0; c < 128; ++c)
-    table[c] = kAsciiClass[c] == CharClass::Letter || kAsciiClass[c] == CharClass::Digit;
+// What the ASCII fast paths need to know of a byte.
+enum AsciiKind : unsigned char { kOther, kUpper, kLower, kDigit, kNotAscii };
+const std::array<unsigned char, 256> kAsciiKind = [] {
+  std::array<unsigned char, 256> table{};
+  for (int c = 0; c < 256; ++c)
+    table[c] = c >= 0x80              ? kNotAscii
+               : c >= 'A' && c <= 'Z' ? kUpper
+               : c >= 'a' && c <= 'z' ? kLower
+               : c >= '0' && c <= '9' ? kDigit
+                                      : kOther;
   return table;
 }();
+
+inline bool is_ascii_word_byte(char c) {
+  unsigned char kind = kAsciiKind[static_cast<unsigned char>(c)];
+  return kind == kUpper || kind == kLower || kind == kDigit;
+}
 
 inline CharClass classify(UChar32 c) {
   if (c >= 0 && c < 0x80) return kAsciiClass[c];
@@ -189,19 +199,6 @@ void append_folded(std::string_view word, std::string& out) {
   u.findAndReplace(icu::UnicodeString(static_cast<UChar32>(0x02BC)), icu::UnicodeString('\''));
   u.toUTF8String(out);
 }
-
-// What fold_ascii needs to know of a byte.
-enum AsciiKind : unsigned char { kOther, kUpper, kLower, kDigit, kNotAscii };
-const std::array<unsigned char, 256> kAsciiKind = [] {
-  std::array<unsigned char, 256> table{};
-  for (int c = 0; c < 256; ++c)
-    table[c] = c >= 0x80              ? kNotAscii
-               : c >= 'A' && c <= 'Z' ? kUpper
-               : c >= 'a' && c <= 'z' ? kLower
-               : c >= '0' && c <= '9' ? kDigit
-                                      : kOther;
-  return table;
-}();
 
 // The common case in one pass: an ASCII word's folded key (appended to
 // `keys`), its hash and its shape, as shape_of, append_folded and hash_key
@@ -397,7 +394,7 @@ void tokenize(std::string_view text, TokenizedText& out) {
         int32_t segment_letters = 1;  // letters since the start or last period
         bool internal_period = false;
         for (;;) {
-          while (end < d.n && kAsciiWordByte[static_cast<unsigned char>(text[end])]) {
+          while (end < d.n && is_ascii_word_byte(text[end])) {
             ++end;  // the common case: a run of ASCII letters and digits
             ++segment_letters;
           }

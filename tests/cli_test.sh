@@ -7,6 +7,7 @@
 # Prints one line per check and ends with "N passed, M failed"; exits 1 if
 # any check failed, 77 (skip) if python3 is missing.
 set -u
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"  # pass, fail, finish
 
 BIN=${1:?usage: cli_test.sh BIN FIXTURES_DIR}
 FIX=${2:?usage: cli_test.sh BIN FIXTURES_DIR}
@@ -16,16 +17,6 @@ command -v python3 >/dev/null || { echo "python3 not found: skipping"; exit 77; 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/nerx-cli-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
-PASSED=0
-FAILED=0
-pass() { PASSED=$((PASSED + 1)); echo "PASS  $1"; }
-fail() {
-  FAILED=$((FAILED + 1))
-  echo "FAIL  $1"
-  shift
-  local line
-  for line in "$@"; do printf '      %s\n' "$line"; done
-}
 
 # run ARGS...: runs nerx with a time limit; sets RC, OUT (file), ERR (file).
 OUT=$TMP/out
@@ -495,5 +486,4 @@ need("junk.nerxmodel" in err, "stderr: %r" % err)
 need(out == "", "stdout: %r" % out)
 ')"
 
-echo "$PASSED passed, $FAILED failed"
-[[ $FAILED == 0 ]]
+finish

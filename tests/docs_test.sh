@@ -6,6 +6,7 @@
 #
 #   docs_test.sh BIN SOURCE_DIR BUILD_DIR [CMAKE]
 set -u
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"  # pass, fail, finish
 
 BIN=${1:?usage: docs_test.sh BIN SOURCE_DIR BUILD_DIR [CMAKE]}
 SRC=$(cd "${2:?usage: docs_test.sh BIN SOURCE_DIR BUILD_DIR}" && pwd)
@@ -17,16 +18,6 @@ COMPLETION=$SRC/completions/nerx.bash
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/nerx-docs-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
-PASSED=0
-FAILED=0
-pass() { PASSED=$((PASSED + 1)); echo "PASS  $1"; }
-fail() {
-  FAILED=$((FAILED + 1))
-  echo "FAIL  $1"
-  shift
-  local line
-  for line in "$@"; do printf '      %s\n' "$line"; done
-}
 
 # ---------------------------------------------------------------- man page
 if command -v man >/dev/null; then
@@ -171,5 +162,4 @@ else
   fail "cmake --install works" "$(tail -5 "$TMP/install.log")"
 fi
 
-echo "$PASSED passed, $FAILED failed"
-[[ $FAILED == 0 ]]
+finish

@@ -8,6 +8,7 @@
 # Prints one line per check and ends with "N passed, M failed"; exits 1 if
 # any check failed, 77 (skip) if python3 is missing.
 set -u
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"  # pass, fail, finish
 
 BIN=${1:?usage: formats_cli_test.sh BIN FIXTURES_DIR [EXAMPLES_DIR]}
 FIX=$(cd "${2:?usage: formats_cli_test.sh BIN FIXTURES_DIR}" && pwd)
@@ -17,16 +18,6 @@ command -v python3 >/dev/null || { echo "python3 not found: skipping"; exit 77; 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/nerx-formats-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
-PASSED=0
-FAILED=0
-pass() { PASSED=$((PASSED + 1)); echo "PASS  $1"; }
-fail() {
-  FAILED=$((FAILED + 1))
-  echo "FAIL  $1"
-  shift
-  local line
-  for line in "$@"; do printf '      %s\n' "$line"; done
-}
 
 OUT=$TMP/out
 ERR=$TMP/err
@@ -263,5 +254,4 @@ else
   echo "SKIP  json read by jq (jq not installed)"
 fi
 
-echo "$PASSED passed, $FAILED failed"
-[[ $FAILED == 0 ]]
+finish

@@ -10,6 +10,7 @@
 # 200 MB file (CTest label "slow"). Prints one line per check and ends with
 # "N passed, M failed"; exits 1 if any check failed, 77 (skip) without python3.
 set -u
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"  # pass, fail, finish
 
 BIN=${1:?usage: hostile_cli_test.sh BIN FIXTURES_DIR [main|big]}
 FIX=${2:?usage: hostile_cli_test.sh BIN FIXTURES_DIR [main|big]}
@@ -22,16 +23,6 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/nerx-hostile.XXXXXX")
 trap 'chmod -R u+rwx "$TMP" 2>/dev/null; rm -rf "$TMP"' EXIT
 cd "$TMP" || exit 1
 
-PASSED=0
-FAILED=0
-pass() { PASSED=$((PASSED + 1)); echo "PASS  $1"; }
-fail() {
-  FAILED=$((FAILED + 1))
-  echo "FAIL  $1"
-  shift
-  local line
-  for line in "$@"; do printf '      %s\n' "$line"; done
-}
 
 OUT=$TMP/out
 ERR=$TMP/err
@@ -763,5 +754,4 @@ else
   fail "hostile set: byte-identical output for -j 1, 2, 4 and across runs" "$(diff det-1.out "$OUT" | head -5)"
 fi
 
-echo "$PASSED passed, $FAILED failed"
-[[ $FAILED == 0 ]]
+finish

@@ -59,25 +59,7 @@ bool valid_utf8(const std::string& s) {
   }
 }
 
-// Time limits here catch quadratic work, not slowness: sanitizer and
-// unoptimised builds get ten times as long.
-#if defined(__SANITIZE_ADDRESS__) || !defined(NDEBUG)
-constexpr double kTimeScale = 10;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr double kTimeScale = 10;
-#else
-constexpr double kTimeScale = 1;
-#endif
-#else
-constexpr double kTimeScale = 1;
-#endif
-
-// Seconds since `start`, in seconds of an optimised build.
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() /
-         kTimeScale;
-}
+using nerx_test::seconds_since;
 
 // ---------------------------------------------------------------- JSON Lines
 

@@ -8,6 +8,7 @@
 #
 # Exits 77 (skip) when chromium or python3 is not installed.
 set -u
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"  # pass, fail, finish
 
 BIN=${1:?usage: html_render_test.sh BIN FIXTURES_DIR}
 FIX=$(cd "${2:?usage: html_render_test.sh BIN FIXTURES_DIR}" && pwd)
@@ -21,16 +22,6 @@ command -v python3 >/dev/null || { echo "python3 not found: skipping"; exit 77; 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/nerx-html-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
-PASSED=0
-FAILED=0
-pass() { PASSED=$((PASSED + 1)); echo "PASS  $1"; }
-fail() {
-  FAILED=$((FAILED + 1))
-  echo "FAIL  $1"
-  shift
-  local line
-  for line in "$@"; do printf '      %s\n' "$line"; done
-}
 
 INPUTS=("$FIX/hostile.txt" "$FIX/simple.txt" "$FIX/unicode.txt" "$FIX/invalid-utf8.txt" "$FIX/missing.txt")
 "$BIN" --format html "${INPUTS[@]}" >"$TMP/page.html" 2>"$TMP/nerx.err"
@@ -157,5 +148,4 @@ else
     "$(tail -3 "$TMP/chromium.err")"
 fi
 
-echo "$PASSED passed, $FAILED failed"
-[[ $FAILED == 0 ]]
+finish

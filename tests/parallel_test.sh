@@ -9,6 +9,7 @@
 #
 # Exits 77 (skip) when GNU parallel or python3 is missing.
 set -u
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"  # pass, fail, finish
 
 BIN=${1:?usage: parallel_test.sh BIN FIXTURES_DIR [EXAMPLES_DIR]}
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
@@ -23,16 +24,6 @@ command -v python3 >/dev/null || { echo "python3 not found: skipping"; exit 77; 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/nerx-parallel-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
-PASSED=0
-FAILED=0
-pass() { PASSED=$((PASSED + 1)); echo "PASS  $1"; }
-fail() {
-  FAILED=$((FAILED + 1))
-  echo "FAIL  $1"
-  shift
-  local line
-  for line in "$@"; do printf '      %s\n' "$line"; done
-}
 
 # A corpus: sentences of the fixtures and the example, mixed into records
 # with ids and other fields, non-ASCII text. A second one has a few lines
@@ -147,5 +138,4 @@ else
   fail "lines that are not JSON: error records in place, the same but for line numbers" "$why"
 fi
 
-echo "$PASSED passed, $FAILED failed"
-[[ $FAILED == 0 ]]
+finish

@@ -8,6 +8,7 @@
 #
 # Exits 77 (skip) if `script` is missing.
 set -u
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"  # pass, fail, finish
 
 BIN=${1:?usage: progress_cli_test.sh BIN}
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
@@ -16,16 +17,6 @@ command -v script >/dev/null || { echo "util-linux 'script' not found: skipping"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/nerx-progress-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
-PASSED=0
-FAILED=0
-pass() { PASSED=$((PASSED + 1)); echo "PASS  $1"; }
-fail() {
-  FAILED=$((FAILED + 1))
-  echo "FAIL  $1"
-  shift
-  local line
-  for line in "$@"; do printf '      %s\n' "$line"; done
-}
 
 # Lines that arrive slowly, so that the run lasts longer than the progress
 # line's first delay on any machine.
@@ -159,5 +150,4 @@ else
   fail "results on the terminal: no progress line among them" "$(show "$TMP/tty")"
 fi
 
-echo "$PASSED passed, $FAILED failed"
-[[ $FAILED == 0 ]]
+finish

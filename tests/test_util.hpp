@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -19,6 +20,26 @@
 #include "nerx/model.hpp"
 
 namespace nerx_test {
+
+// Time limits here catch quadratic work, not slowness: sanitizer and
+// unoptimised builds get ten times as long.
+#if defined(__SANITIZE_ADDRESS__) || !defined(NDEBUG)
+constexpr double kTimeScale = 10;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr double kTimeScale = 10;
+#else
+constexpr double kTimeScale = 1;
+#endif
+#else
+constexpr double kTimeScale = 1;
+#endif
+
+// Seconds since `start`, in seconds of an optimised build.
+inline double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() /
+         kTimeScale;
+}
 
 // A fresh folder under the system temp folder, removed with its contents.
 class TempDir {
@@ -70,9 +91,9 @@ inline nerx::GazetteerEntry entry(std::string name, std::string type, std::strin
 }
 
 // A model image from entries and rule text, built in memory.
-inline std::shared_ptr<const nerx::Model> make_model(const std::vector<nerx::GazetteerEntry>& entries,
-                                                     std::string_view rules,
-                                                     std::string name = "test") {
+inline std::shared_ptr<const nerx::Model> make_model(
+    const std::vector<nerx::GazetteerEntry>& entries, std::string_view rules,
+    std::string name = "test") {
   nerx::GazetteerBuilder builder;
   for (const auto& e : entries) builder.add(e);
   builder.add_rules_text(rules);
